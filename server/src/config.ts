@@ -1,0 +1,120 @@
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+/** One parsed CIDR range of the egress allowlist. */
+export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+const cidrList = z
+  .string()
+  .default('')
+  .transform((value, ctx): Cidr[] => {
+    const out: Cidr[] = [];
+    for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      try {
+        out.push(part.includes('/') ? ipaddr.parseCIDR(part) : cidrOfAddress(part));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not a CIDR range (e.g. 10.0.0.0/8, fd00::/8)` });
+      }
+    }
+    return out;
+  });
+
+function cidrOfAddress(text: string): Cidr {
+  const addr = ipaddr.parse(text);
+  return [addr, addr.kind() === 'ipv4' ? 32 : 128];
+}
+
+const secondsList = z
+  .string()
+  .optional()
+  .transform((value, ctx): number[] | undefined => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const parts = value.split(',').map((s) => Number(s.trim()));
+    if (parts.some((n) => !Number.isFinite(n) || n < 0 || n > 7 * 24 * 3600)) {
+      ctx.addIssue({ code: 'custom', message: 'must be comma-separated seconds, each 0 to 604800 (e.g. 5,300,1800)' });
+      return undefined;
+    }
+    return parts;
+  });
+
+/** HOOKPORT_SECRET_KEY: 32 bytes, as 64 hex characters or base64. */
+const secretKey = z
+  .string()
+  .optional()
+  .transform((value, ctx): Buffer | undefined => {
+    if (value === undefined || value === '') return undefined;
+    const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+    if (key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes: 64 hex characters or 44 base64 characters' });
+      return undefined;
+    }
+    return key;
+  });
+
+export const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  HOOKPORT_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,50}$/, 'must be a lower-case SQL identifier')
+    .default('hookport'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  HOOKPORT_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  HOOKPORT_SECRET_KEY: secretKey,
+  HOOKPORT_DATA_DIR: z.string().min(1).default('.hookport'),
+  HOOKPORT_EGRESS_ALLOWLIST: cidrList,
+  HOOKPORT_RETRY_SCHEDULE: secondsList,
+  HOOKPORT_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  HOOKPORT_PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dbSchema: string;
+  port: number;
+  host: string;
+  adminToken: string | undefined;
+  secretKey: Buffer | undefined;
+  dataDir: string;
+  egressAllowlist: Cidr[];
+  retrySchedule: number[] | undefined;
+  maxRequestBytes: number;
+  publicUrl: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once, at start; a bad value stops the process with every problem listed. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dbSchema: e.HOOKPORT_DB_SCHEMA,
+    port: e.PORT,
+    host: e.HOST,
+    adminToken: e.HOOKPORT_ADMIN_TOKEN,
+    secretKey: e.HOOKPORT_SECRET_KEY,
+    dataDir: e.HOOKPORT_DATA_DIR,
+    egressAllowlist: e.HOOKPORT_EGRESS_ALLOWLIST,
+    retrySchedule: e.HOOKPORT_RETRY_SCHEDULE,
+    maxRequestBytes: e.HOOKPORT_MAX_REQUEST_BYTES,
+    publicUrl: e.HOOKPORT_PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+  };
+}

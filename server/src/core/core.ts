@@ -1,0 +1,56 @@
+import type { CorePort } from '@hookport/spec';
+import type { Cidr } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { SecretBox } from './crypto.ts';
+import { createEndpoints } from './endpoints.ts';
+import { createEventTypes } from './event-types.ts';
+import { createTenants } from './tenants.ts';
+import { createTokens } from './tokens.ts';
+
+export interface CoreOptions {
+  db: Database;
+  secretKey: Buffer;
+  adminToken: string | undefined;
+  egressAllowlist: readonly Cidr[];
+}
+
+/** The server's implementation of the core port, over one database. */
+export function createCore({ db, secretKey, adminToken, egressAllowlist }: CoreOptions): CorePort {
+  const box = new SecretBox(secretKey);
+  const tokens = createTokens(db, adminToken);
+  return {
+    authenticate: tokens.authenticate,
+    tenants: createTenants(db),
+    tokens,
+    eventTypes: createEventTypes(db),
+    endpoints: createEndpoints({ db, box, egressAllowlist }),
+  };
+}
+
+const keyCheckPlain = 'hookport-secret-key-check';
+
+export class SecretKeyMismatchError extends Error {
+  constructor() {
+    super(
+      'HOOKPORT_SECRET_KEY is not the key this database was encrypted with: refusing to start rather than sign with garbage.',
+    );
+    this.name = 'SecretKeyMismatchError';
+  }
+}
+
+/**
+ * Proves at start that the configured key opens what is stored: the first
+ * start seals a known value, every later start must open it.
+ */
+export async function verifySecretKey(db: Database, secretKey: Buffer): Promise<void> {
+  const box = new SecretBox(secretKey);
+  await db.query(`insert into settings (key, value) values ('secret_key_check', $1) on conflict do nothing`, [
+    box.seal(keyCheckPlain),
+  ]);
+  const [row] = await db.query<{ value: string }>(`select value from settings where key = 'secret_key_check'`);
+  try {
+    if (!row || box.open(row.value) !== keyCheckPlain) throw new SecretKeyMismatchError();
+  } catch {
+    throw new SecretKeyMismatchError();
+  }
+}

@@ -1,0 +1,99 @@
+import ipaddr from 'ipaddr.js';
+import type { Cidr } from '../config.ts';
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/**
+ * Ranges refused even where ipaddr.js calls them unicast: documentation,
+ * benchmarking and other special-purpose blocks of RFC 6890 and its updates.
+ */
+const extraBlocked: Cidr[] = [
+  '0.0.0.0/8',
+  '100.64.0.0/10',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '240.0.0.0/4',
+  '2001:db8::/32',
+  '64:ff9b:1::/48',
+].map((c) => ipaddr.parseCIDR(c));
+
+function inRanges(addr: Address, ranges: readonly Cidr[]): boolean {
+  return ranges.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+}
+
+/** The IPv4 address an IPv6 form carries (mapped, compatible, NAT64, 6to4), if any. */
+function embeddedIpv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const range = addr.range();
+  const bytes = addr.toByteArray();
+  if (range === 'ipv4Mapped') return addr.toIPv4Address();
+  if (range === 'rfc6052' || range === 'rfc6145') {
+    return new ipaddr.IPv4(bytes.slice(12, 16));
+  }
+  if (range === '6to4') return new ipaddr.IPv4(bytes.slice(2, 6));
+  // IPv4-compatible (::a.b.c.d, deprecated) keeps the address in the last 32 bits.
+  if (bytes.slice(0, 12).every((b) => b === 0)) return new ipaddr.IPv4(bytes.slice(12, 16));
+  return null;
+}
+
+/** True when the address is globally routable unicast: the only kind a webhook may reach by default. */
+export function isPublicAddress(addr: Address): boolean {
+  if (addr.kind() === 'ipv6') {
+    const v6 = addr as ipaddr.IPv6;
+    const v4 = embeddedIpv4(v6);
+    if (v4) return isPublicAddress(v4);
+    if (v6.range() !== 'unicast') return false;
+  } else if (addr.range() !== 'unicast') {
+    return false;
+  }
+  return !inRanges(addr, extraBlocked);
+}
+
+/** May a delivery connect to this address? Public, or inside the operator's allowlist. */
+export function isAddressAllowed(addr: Address, allowlist: readonly Cidr[]): boolean {
+  if (inRanges(addr, allowlist)) return true;
+  if (addr.kind() === 'ipv6') {
+    const v4 = embeddedIpv4(addr as ipaddr.IPv6);
+    if (v4 && inRanges(v4, allowlist)) return true;
+  }
+  return isPublicAddress(addr);
+}
+
+export function parseAddress(text: string): Address | null {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  return ipaddr.isValid(bare) ? ipaddr.parse(bare) : null;
+}
+
+/**
+ * Checks an endpoint URL when it is created or changed. IP literals and
+ * localhost names are judged here; other names are judged again at connect
+ * time on the addresses they resolve to. Returns why the URL is refused, or null.
+ */
+export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string | null {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return 'is not a valid URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
+  const host = url.hostname.toLowerCase();
+  const literal = parseAddress(host);
+  const isLocalName = host === 'localhost' || host.endsWith('.localhost');
+  const addresses: Address[] = literal
+    ? [literal]
+    : isLocalName
+      ? [ipaddr.parse('127.0.0.1'), ipaddr.parse('::1')]
+      : [];
+  if (addresses.some((a) => !isAddressAllowed(a, allowlist))) {
+    return 'points to a non-public address; add its range to HOOKPORT_EGRESS_ALLOWLIST to allow it';
+  }
+  const allowlisted = addresses.length > 0 && addresses.every((a) => inRanges(a, allowlist));
+  if (url.protocol === 'http:' && !allowlisted) {
+    return 'must use https (http is allowed only for targets inside HOOKPORT_EGRESS_ALLOWLIST)';
+  }
+  return null;
+}

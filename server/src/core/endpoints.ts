@@ -1,0 +1,253 @@
+import {
+  CoreError,
+  type CreateEndpointInput,
+  type EndpointFilter,
+  type EndpointRecord,
+  type EndpointStatus,
+  type FieldError,
+  filterMatches,
+  type Page,
+  type ProfileName,
+  type RotateSecretInput,
+  type UpdateEndpointInput,
+} from '@hookport/spec';
+import type { Cidr } from '../config.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { newEndpointSecret, type SecretBox } from './crypto.ts';
+import { urlRefusal } from './egress.ts';
+import { newId } from './ids.ts';
+import { decodeCursor, isUuid, toPage } from './pagination.ts';
+
+interface EndpointRow {
+  id: string;
+  seq: string | number;
+  tenant_id: string;
+  url: string;
+  name: string;
+  description: string;
+  event_types: string[];
+  status: EndpointStatus;
+  profile: ProfileName;
+  headers: Record<string, string>;
+  rate_limit: number | null;
+  metadata: Record<string, string>;
+  disabled_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = `id, seq, tenant_id, url, name, description, event_types, status, profile, headers,
+  rate_limit, metadata, disabled_reason, created_at, updated_at`;
+
+function toRecord(r: EndpointRow): EndpointRecord {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    tenantId: r.tenant_id,
+    url: r.url,
+    name: r.name,
+    description: r.description,
+    eventTypes: r.event_types,
+    status: r.status,
+    profile: r.profile,
+    headers: r.headers,
+    rateLimit: r.rate_limit,
+    metadata: r.metadata,
+    disabledReason: r.disabled_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export const defaultGracePeriodSeconds = 24 * 3600;
+
+function notFound(): CoreError {
+  return new CoreError('not_found', 'No such endpoint.');
+}
+
+export interface EndpointDeps {
+  db: Database;
+  box: SecretBox;
+  egressAllowlist: readonly Cidr[];
+}
+
+export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
+  function checkUrl(url: string): FieldError[] {
+    const refusal = urlRefusal(url, egressAllowlist);
+    return refusal ? [{ path: 'url', message: refusal, code: 'url_refused' }] : [];
+  }
+
+  /** Every filter must select something in the tenant's catalogue: a typo would silently receive nothing. */
+  async function checkEventTypes(q: Queryable, tenantId: string, filters: readonly string[]): Promise<FieldError[]> {
+    const names = (await q.query<{ name: string }>('select name from event_types where tenant_id = $1', [tenantId])).map(
+      (r) => r.name,
+    );
+    const errors: FieldError[] = [];
+    filters.forEach((filter, i) => {
+      if (filter === '*' || names.some((n) => filterMatches(filter, n))) return;
+      errors.push({
+        path: `eventTypes.${i}`,
+        message: filter.endsWith('.*')
+          ? `${filter} matches no event type of this tenant`
+          : `${filter} is not an event type of this tenant`,
+        code: 'unknown_event_type',
+      });
+    });
+    return errors;
+  }
+
+  function fail(errors: FieldError[]): never {
+    throw new CoreError('validation_failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  }
+
+  async function getRow(q: Queryable, tenantId: string, id: string): Promise<EndpointRow> {
+    const [row] = await q.query<EndpointRow>(`select ${columns} from endpoints where tenant_id = $1 and id = $2`, [
+      tenantId,
+      id,
+    ]);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  return {
+    async create(tenantId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointRecord; secret: string }> {
+      const eventTypes = [...new Set(input.eventTypes)];
+      const errors = [...checkUrl(input.url), ...(await checkEventTypes(db, tenantId, eventTypes))];
+      if (errors.length > 0) fail(errors);
+      const secret = input.secret ?? newEndpointSecret();
+      const [row] = await db.query<EndpointRow>(
+        `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers,
+           rate_limit, metadata, secret_enc)
+         values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10, $11::jsonb, $12)
+         returning ${columns}`,
+        [
+          newId(),
+          tenantId,
+          input.url,
+          input.name ?? '',
+          input.description ?? '',
+          JSON.stringify(eventTypes),
+          input.status ?? 'active',
+          input.profile ?? 'native',
+          JSON.stringify(input.headers ?? {}),
+          input.rateLimit ?? null,
+          JSON.stringify(input.metadata ?? {}),
+          box.seal(secret),
+        ],
+      );
+      if (!row) throw new Error('insert returned no row');
+      return { endpoint: toRecord(row), secret };
+    },
+
+    async list(tenantId: string, f: EndpointFilter): Promise<Page<EndpointRecord>> {
+      const after = decodeCursor(f.cursor, isUuid);
+      // A wildcard filter `p.*` selects a type when the type starts with `p.`.
+      const rows = await db.query<EndpointRow>(
+        `select ${columns} from endpoints
+         where tenant_id = $1
+           and ($2::uuid is null or id < $2::uuid)
+           and ($3::text is null or status = $3)
+           and ($4::text is null or profile = $4)
+           and ($5::text is null or exists (
+             select 1 from jsonb_array_elements_text(event_types) as f(filter)
+             where f.filter = '*' or f.filter = $5
+                or (right(f.filter, 2) = '.*' and starts_with($5, left(f.filter, -1)))))
+         order by id desc limit $6`,
+        [tenantId, after, f.status ?? null, f.profile ?? null, f.eventType ?? null, f.limit + 1],
+      );
+      return toPage(rows, f.limit, toRecord, (e) => e.id);
+    },
+
+    async get(tenantId: string, id: string): Promise<EndpointRecord> {
+      return toRecord(await getRow(db, tenantId, id));
+    },
+
+    async getBySeq(tenantId: string, seq: number): Promise<EndpointRecord> {
+      const [row] = await db.query<EndpointRow>(`select ${columns} from endpoints where tenant_id = $1 and seq = $2`, [
+        tenantId,
+        seq,
+      ]);
+      if (!row) throw notFound();
+      return toRecord(row);
+    },
+
+    async update(tenantId: string, id: string, input: UpdateEndpointInput): Promise<EndpointRecord> {
+      const eventTypes = input.eventTypes ? [...new Set(input.eventTypes)] : undefined;
+      const errors = [
+        ...(input.url !== undefined ? checkUrl(input.url) : []),
+        ...(eventTypes ? await checkEventTypes(db, tenantId, eventTypes) : []),
+      ];
+      if (errors.length > 0) fail(errors);
+      // Re-activating clears why it was disabled; disabling by hand records that.
+      const reason = input.status === undefined ? undefined : input.status === 'disabled' ? 'manual' : null;
+      const [row] = await db.query<EndpointRow>(
+        `update endpoints set
+           url = coalesce($3, url),
+           name = coalesce($4, name),
+           description = coalesce($5, description),
+           event_types = coalesce($6::jsonb, event_types),
+           status = coalesce($7, status),
+           headers = coalesce($8::jsonb, headers),
+           rate_limit = case when $9::boolean then $10::integer else rate_limit end,
+           metadata = coalesce($11::jsonb, metadata),
+           disabled_reason = case when $12::boolean then $13::text else disabled_reason end,
+           updated_at = now()
+         where tenant_id = $1 and id = $2
+         returning ${columns}`,
+        [
+          tenantId,
+          id,
+          input.url ?? null,
+          input.name ?? null,
+          input.description ?? null,
+          eventTypes ? JSON.stringify(eventTypes) : null,
+          input.status ?? null,
+          input.headers ? JSON.stringify(input.headers) : null,
+          input.rateLimit !== undefined,
+          input.rateLimit ?? null,
+          input.metadata ? JSON.stringify(input.metadata) : null,
+          reason !== undefined,
+          reason ?? null,
+        ],
+      );
+      if (!row) throw notFound();
+      return toRecord(row);
+    },
+
+    async delete(tenantId: string, id: string): Promise<void> {
+      const rows = await db.query('delete from endpoints where tenant_id = $1 and id = $2 returning id', [tenantId, id]);
+      if (rows.length === 0) throw notFound();
+    },
+
+    async rotateSecret(
+      tenantId: string,
+      id: string,
+      input: RotateSecretInput,
+    ): Promise<{ secret: string; previousSecretExpiresAt: Date | null }> {
+      const secret = input.secret ?? newEndpointSecret();
+      const grace = input.gracePeriodSeconds ?? defaultGracePeriodSeconds;
+      // The current secret becomes the previous one, signing alongside the new one until it expires.
+      const [row] = await db.query<{ previous_secret_expires_at: Date | null }>(
+        `update endpoints set
+           previous_secret_enc = case when $4::integer > 0 then secret_enc else null end,
+           previous_secret_expires_at = case when $4::integer > 0 then now() + make_interval(secs => $4::integer) else null end,
+           secret_enc = $3,
+           updated_at = now()
+         where tenant_id = $1 and id = $2
+         returning previous_secret_expires_at`,
+        [tenantId, id, box.seal(secret), grace],
+      );
+      if (!row) throw notFound();
+      return { secret, previousSecretExpiresAt: row.previous_secret_expires_at };
+    },
+
+    async revealSecret(tenantId: string, id: string): Promise<string> {
+      const [row] = await db.query<{ secret_enc: string }>(
+        'select secret_enc from endpoints where tenant_id = $1 and id = $2',
+        [tenantId, id],
+      );
+      if (!row) throw notFound();
+      return box.open(row.secret_enc);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { FieldError } from '@hookport/spec';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+
+/**
+ * Checks that a value is itself a valid JSON Schema (2020-12) that compiles.
+ * A fresh Ajv per check: schemas may carry `$id`s that would collide in a
+ * shared instance, and catalogue writes are rare.
+ */
+export function schemaErrors(schema: Record<string, unknown>, path: string): FieldError[] {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  if (!ajv.validateSchema(schema)) {
+    return (ajv.errors ?? []).map((e) => ({
+      path: `${path}${e.instancePath.replaceAll('/', '.')}`,
+      message: e.message ?? 'is not valid',
+      code: 'invalid_json_schema',
+    }));
+  }
+  try {
+    ajv.compile(schema);
+    return [];
+  } catch (err) {
+    return [{ path, message: err instanceof Error ? err.message : 'cannot be compiled', code: 'invalid_json_schema' }];
+  }
+}

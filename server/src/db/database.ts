@@ -1,0 +1,109 @@
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+
+/** Values we pass as query parameters; JSON goes in as text and is cast in SQL. */
+export type SqlValue = string | number | boolean | Date | null;
+export type Row = Record<string, unknown>;
+
+/**
+ * The narrow seam between Hookport and its database: positional-parameter SQL
+ * text in, rows out. Both drivers (postgres.js and PGlite) implement it, so
+ * every query and migration is the same text on both.
+ */
+export interface Queryable {
+  query<T extends object = Row>(text: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  readonly schema: string;
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export interface PostgresOptions {
+  url: string;
+  schema: string;
+  max?: number;
+}
+
+export function openPostgres({ url, schema, max = 10 }: PostgresOptions): Database {
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: { search_path: schema, application_name: 'hookport' },
+  });
+  const run = async <T extends object>(
+    q: postgres.Sql | postgres.TransactionSql,
+    text: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T[]> => {
+    const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+    return rows as unknown as T[];
+  };
+  return {
+    kind: 'postgres',
+    schema,
+    query: (text, params) => run(sql, text, params),
+    exec: async (text) => {
+      await sql.unsafe(text).simple();
+    },
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
+      const result = await sql.begin((tx) =>
+        fn({
+          query: (text, params) => run(tx, text, params),
+          exec: async (text) => {
+            await tx.unsafe(text).simple();
+          },
+        }),
+      );
+      return result as T;
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+export interface PgliteOptions {
+  /** A directory, or `memory://` for a throw-away database. */
+  dataDir: string;
+  schema: string;
+}
+
+export async function openPglite({ dataDir, schema }: PgliteOptions): Promise<Database> {
+  const db = await PGlite.create(dataDir);
+  // PGlite is one connection, so a session-level search_path holds for every query.
+  await db.exec(`set search_path to ${quoteIdent(schema)}`);
+  const run = async <T extends object>(
+    q: Pick<PGlite, 'query'>,
+    text: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T[]> => {
+    const result = await q.query<T>(text, [...params]);
+    return result.rows;
+  };
+  return {
+    kind: 'pglite',
+    schema,
+    query: (text, params) => run(db, text, params),
+    exec: async (text) => {
+      await db.exec(text);
+    },
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: (text, params) => run(tx, text, params),
+          exec: async (text) => {
+            await tx.exec(text);
+          },
+        }),
+      ),
+    close: () => db.close(),
+  };
+}

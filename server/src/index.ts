@@ -1,0 +1,8 @@
+export { type Config, ConfigError, loadConfig } from './config.ts';
+export { createCore, SecretKeyMismatchError, verifySecretKey } from './core/core.ts';
+export { type Database, openPglite, openPostgres, type Queryable } from './db/database.ts';
+export { migrate } from './db/migrate.ts';
+export { createApp } from './http/app.ts';
+export { createLogger } from './logger.ts';
+export { type Hookport, openDatabase, openHookport } from './runtime.ts';
+export { inMemory } from './bootstrap.ts';

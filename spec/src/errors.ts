@@ -1,0 +1,124 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The one error vocabulary of Hookport. Every failure the core can report has a
+ * machine code here; each surface (native, compat) renders the code in its own
+ * error shape, so the mapping from code to HTTP status lives in one place.
+ */
+export const problemCodes = {
+  invalid_json: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ProblemCode = keyof typeof problemCodes;
+
+export const problemTitles: Record<ProblemCode, string> = {
+  invalid_json: 'Malformed JSON',
+  bad_request: 'Bad request',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  idempotency_conflict: 'Idempotency key reused',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  validation_failed: 'Validation failed',
+  rate_limited: 'Too many requests',
+  internal: 'Internal server error',
+  unavailable: 'Service unavailable',
+};
+
+/** One problem detail for one field of the input. */
+export interface FieldError {
+  /** JSON-pointer-like dotted path of the field, e.g. `body.eventTypes.0`. */
+  path: string;
+  message: string;
+  code: string;
+}
+
+/**
+ * The error every core operation throws. Surfaces catch it and render it;
+ * nothing outside the surfaces needs to know about HTTP.
+ */
+export class CoreError extends Error {
+  readonly code: ProblemCode;
+  readonly errors: FieldError[];
+  readonly headers: Record<string, string>;
+
+  constructor(code: ProblemCode, detail: string, errors: FieldError[] = [], headers: Record<string, string> = {}) {
+    super(detail);
+    this.name = 'CoreError';
+    this.code = code;
+    this.errors = errors;
+    this.headers = headers;
+  }
+
+  get status(): number {
+    return problemCodes[this.code];
+  }
+}
+
+export const problemTypeBase = 'https://hookport.dev/problems/';
+
+export const FieldErrorSchema = z
+  .object({
+    path: z.string().openapi({ example: 'body.url' }),
+    message: z.string().openapi({ example: 'URL must use https' }),
+    code: z.string().openapi({ example: 'invalid_string' }),
+  })
+  .openapi('FieldError');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: `${problemTypeBase}validation_failed` }),
+    title: z.string().openapi({ example: 'Validation failed' }),
+    status: z.number().int().openapi({ example: 422 }),
+    detail: z.string().openapi({ example: 'The request body is not valid.' }),
+    code: z.enum(Object.keys(problemCodes) as [ProblemCode, ...ProblemCode[]]),
+    requestId: z.string().optional(),
+    errors: z.array(FieldErrorSchema).optional(),
+  })
+  .openapi('Problem', { description: 'An RFC 9457 problem detail.' });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } } as const;
+
+const describe: Record<number, string> = {
+  400: 'The request could not be parsed.',
+  401: 'The bearer token is missing, unknown, expired or revoked.',
+  403: 'The token lacks the scope this operation needs.',
+  404: 'No such resource for this tenant.',
+  409: 'The request conflicts with the current state.',
+  413: 'The request body is larger than allowed.',
+  415: 'The request body is not JSON.',
+  422: 'The request is well-formed but not valid.',
+  429: 'Too many requests.',
+  500: 'An unexpected server error.',
+  503: 'The service is temporarily unavailable.',
+};
+
+/** Error responses for a route, as an OpenAPI `responses` fragment. */
+export function errorResponses<const S extends readonly number[]>(...statuses: S) {
+  const out: Record<number, { description: string; content: typeof problemContent }> = {};
+  for (const status of [...statuses, 500]) {
+    out[status] = { description: describe[status] ?? 'Error', content: problemContent };
+  }
+  return out as { [K in S[number] | 500]: { description: string; content: typeof problemContent } };
+}
+
+/** The errors every authenticated JSON route can produce. */
+export const authErrors = [401, 403] as const;

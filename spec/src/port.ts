@@ -1,0 +1,138 @@
+import type { z } from '@hono/zod-openapi';
+import type { ProfileName } from './schemas/common.ts';
+import type {
+  CreateEndpointSchema,
+  EndpointStatusSchema,
+  RotateSecretSchema,
+  UpdateEndpointSchema,
+} from './schemas/endpoints.ts';
+import type { CreateEventTypeSchema, UpdateEventTypeSchema } from './schemas/event-types.ts';
+import type { Scope } from './schemas/scopes.ts';
+import type { CreateTenantSchema, CreateTokenSchema, UpdateTenantSchema } from './schemas/tenants.ts';
+
+/**
+ * The core port: everything a surface (the native API or a vendor adapter)
+ * may ask of Hookport. Ids here are the internal UUIDs; each surface renders
+ * and parses its own id format. Failures are thrown as CoreError.
+ */
+
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'tenant'; tenantId: string; tokenId: string; scopes: readonly Scope[] };
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  metadata: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TokenRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface EventTypeRecord {
+  name: string;
+  description: string;
+  schema: Record<string, unknown> | null;
+  deprecated: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type EndpointStatus = z.infer<typeof EndpointStatusSchema>;
+
+export interface EndpointRecord {
+  id: string;
+  /** A per-installation integer, for surfaces whose ids are numbers. */
+  seq: number;
+  tenantId: string;
+  url: string;
+  name: string;
+  description: string;
+  eventTypes: string[];
+  status: EndpointStatus;
+  profile: ProfileName;
+  headers: Record<string, string>;
+  rateLimit: number | null;
+  metadata: Record<string, string>;
+  disabledReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface CursorArgs {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export type CreateTenantInput = z.output<typeof CreateTenantSchema>;
+export type UpdateTenantInput = z.output<typeof UpdateTenantSchema>;
+export type CreateTokenInput = z.output<typeof CreateTokenSchema>;
+export type CreateEventTypeInput = z.output<typeof CreateEventTypeSchema>;
+export type UpdateEventTypeInput = z.output<typeof UpdateEventTypeSchema>;
+export type CreateEndpointInput = z.output<typeof CreateEndpointSchema>;
+export type UpdateEndpointInput = z.output<typeof UpdateEndpointSchema>;
+export type RotateSecretInput = z.output<typeof RotateSecretSchema>;
+
+export interface EndpointFilter extends CursorArgs {
+  status?: EndpointStatus | undefined;
+  profile?: ProfileName | undefined;
+  eventType?: string | undefined;
+}
+
+export interface CorePort {
+  /** Resolves a bearer token to who is calling; null when it is unknown, expired or revoked. */
+  authenticate(token: string): Promise<Principal | null>;
+
+  tenants: {
+    create(input: CreateTenantInput): Promise<TenantRecord>;
+    list(args: CursorArgs): Promise<Page<TenantRecord>>;
+    get(id: string): Promise<TenantRecord>;
+    update(id: string, input: UpdateTenantInput): Promise<TenantRecord>;
+  };
+
+  tokens: {
+    /** Returns the record and the token itself, which is never stored. */
+    create(tenantId: string, input: CreateTokenInput): Promise<{ record: TokenRecord; token: string }>;
+    list(tenantId: string, args: CursorArgs): Promise<Page<TokenRecord>>;
+    revoke(tenantId: string, tokenId: string): Promise<void>;
+  };
+
+  eventTypes: {
+    create(tenantId: string, input: CreateEventTypeInput): Promise<EventTypeRecord>;
+    list(tenantId: string, args: CursorArgs & { prefix?: string | undefined }): Promise<Page<EventTypeRecord>>;
+    get(tenantId: string, name: string): Promise<EventTypeRecord>;
+    update(tenantId: string, name: string, input: UpdateEventTypeInput): Promise<EventTypeRecord>;
+    delete(tenantId: string, name: string): Promise<void>;
+  };
+
+  endpoints: {
+    /** Returns the endpoint and its signing secret, which is shown only now. */
+    create(tenantId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointRecord; secret: string }>;
+    list(tenantId: string, filter: EndpointFilter): Promise<Page<EndpointRecord>>;
+    get(tenantId: string, id: string): Promise<EndpointRecord>;
+    getBySeq(tenantId: string, seq: number): Promise<EndpointRecord>;
+    update(tenantId: string, id: string, input: UpdateEndpointInput): Promise<EndpointRecord>;
+    delete(tenantId: string, id: string): Promise<void>;
+    rotateSecret(
+      tenantId: string,
+      id: string,
+      input: RotateSecretInput,
+    ): Promise<{ secret: string; previousSecretExpiresAt: Date | null }>;
+    /** The current signing secret, for surfaces that show it on every read (Rapidly). */
+    revealSecret(tenantId: string, id: string): Promise<string>;
+  };
+}
