@@ -39,7 +39,12 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
         'HOOKPORT_SECRET_KEY is required with DATABASE_URL: 32 bytes as 64 hex characters (openssl rand -hex 32).',
       );
     }
-    return { secretKey: config.secretKey, adminToken: config.adminToken, adminTokenFile: undefined, newAdminToken: undefined };
+    return {
+      secretKey: config.secretKey,
+      adminToken: config.adminToken,
+      adminTokenFile: undefined,
+      newAdminToken: undefined,
+    };
   }
   if (config.dataDir === inMemory) {
     const adminToken = config.adminToken ?? `hpa_${randomBytes(32).toString('base64url')}`;

@@ -18,7 +18,8 @@ async function serveCommand() {
   const logger = createLogger(config.logLevel);
   const hp = await openHookport(config, logger);
   const server = serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const base = config.publicUrl ?? `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    const base =
+      config.publicUrl ?? `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     const lines = [
       `Hookport is listening on ${base}`,
       `  API reference: ${base}/docs`,
@@ -26,7 +27,9 @@ async function serveCommand() {
       `  Database:      ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`}`,
     ];
     if (hp.secrets.newAdminToken) {
-      lines.push(`  Admin token:   ${hp.secrets.newAdminToken}  (shown once; kept in ${hp.secrets.adminTokenFile ?? 'memory only'})`);
+      lines.push(
+        `  Admin token:   ${hp.secrets.newAdminToken}  (shown once; kept in ${hp.secrets.adminTokenFile ?? 'memory only'})`,
+      );
     } else if (hp.secrets.adminTokenFile) {
       lines.push(`  Admin token:   in ${hp.secrets.adminTokenFile}`);
     } else if (!hp.secrets.adminToken) {

@@ -9,7 +9,10 @@ const cidrList = z
   .default('')
   .transform((value, ctx): Cidr[] => {
     const out: Cidr[] = [];
-    for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       try {
         out.push(part.includes('/') ? ipaddr.parseCIDR(part) : cidrOfAddress(part));
       } catch {
@@ -68,7 +71,12 @@ export const envSchema = z.object({
   HOOKPORT_DATA_DIR: z.string().min(1).default('.hookport'),
   HOOKPORT_EGRESS_ALLOWLIST: cidrList,
   HOOKPORT_RETRY_SCHEDULE: secondsList,
-  HOOKPORT_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  HOOKPORT_MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   HOOKPORT_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

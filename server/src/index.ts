@@ -1,3 +1,4 @@
+export { inMemory } from './bootstrap.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
 export { createCore, SecretKeyMismatchError, verifySecretKey } from './core/core.ts';
 export { type Database, openPglite, openPostgres, type Queryable } from './db/database.ts';
@@ -5,4 +6,3 @@ export { migrate } from './db/migrate.ts';
 export { createApp } from './http/app.ts';
 export { createLogger } from './logger.ts';
 export { type Hookport, openDatabase, openHookport } from './runtime.ts';
-export { inMemory } from './bootstrap.ts';

@@ -10,7 +10,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'hookport' },
       redact: {
-        paths: ['*.authorization', '*.token', '*.secret', '*.adminToken', 'headers.authorization', 'req.headers.authorization'],
+        paths: [
+          '*.authorization',
+          '*.token',
+          '*.secret',
+          '*.adminToken',
+          'headers.authorization',
+          'req.headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },

@@ -1,12 +1,12 @@
+import { join } from 'node:path';
 import { buildNativeDocument, type CorePort } from '@hookport/spec';
 import type { Logger } from 'pino';
-import { resolveSecrets, inMemory, type Secrets } from './bootstrap.ts';
+import { inMemory, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createCore, verifySecretKey } from './core/core.ts';
 import { type Database, openPglite, openPostgres } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
-import { join } from 'node:path';
 
 export interface Hookport {
   config: Config;

@@ -79,9 +79,9 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
 
   /** Every filter must select something in the tenant's catalogue: a typo would silently receive nothing. */
   async function checkEventTypes(q: Queryable, tenantId: string, filters: readonly string[]): Promise<FieldError[]> {
-    const names = (await q.query<{ name: string }>('select name from event_types where tenant_id = $1', [tenantId])).map(
-      (r) => r.name,
-    );
+    const names = (
+      await q.query<{ name: string }>('select name from event_types where tenant_id = $1', [tenantId])
+    ).map((r) => r.name);
     const errors: FieldError[] = [];
     filters.forEach((filter, i) => {
       if (filter === '*' || names.some((n) => filterMatches(filter, n))) return;
@@ -118,7 +118,7 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
       const [row] = await db.query<EndpointRow>(
         `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers,
            rate_limit, metadata, secret_enc)
-         values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10, $11::jsonb, $12)
+         values ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9::text::jsonb, $10, $11::text::jsonb, $12)
          returning ${columns}`,
         [
           newId(),
@@ -185,11 +185,11 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
            url = coalesce($3, url),
            name = coalesce($4, name),
            description = coalesce($5, description),
-           event_types = coalesce($6::jsonb, event_types),
+           event_types = coalesce($6::text::jsonb, event_types),
            status = coalesce($7, status),
-           headers = coalesce($8::jsonb, headers),
+           headers = coalesce($8::text::jsonb, headers),
            rate_limit = case when $9::boolean then $10::integer else rate_limit end,
-           metadata = coalesce($11::jsonb, metadata),
+           metadata = coalesce($11::text::jsonb, metadata),
            disabled_reason = case when $12::boolean then $13::text else disabled_reason end,
            updated_at = now()
          where tenant_id = $1 and id = $2
@@ -215,7 +215,10 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
     },
 
     async delete(tenantId: string, id: string): Promise<void> {
-      const rows = await db.query('delete from endpoints where tenant_id = $1 and id = $2 returning id', [tenantId, id]);
+      const rows = await db.query('delete from endpoints where tenant_id = $1 and id = $2 returning id', [
+        tenantId,
+        id,
+      ]);
       if (rows.length === 0) throw notFound();
     },
 

@@ -51,7 +51,7 @@ export function createEventTypes(db: Database) {
       assertValidSchema(input.schema);
       const [row] = await db.query<EventTypeRow>(
         `insert into event_types (tenant_id, name, description, schema, deprecated)
-         values ($1, $2, $3, $4::jsonb, $5) on conflict do nothing returning ${columns}`,
+         values ($1, $2, $3, $4::text::jsonb, $5) on conflict do nothing returning ${columns}`,
         [
           tenantId,
           input.name,
@@ -93,7 +93,7 @@ export function createEventTypes(db: Database) {
       const [row] = await db.query<EventTypeRow>(
         `update event_types set
            description = coalesce($3, description),
-           schema = case when $4::boolean then $5::jsonb else schema end,
+           schema = case when $4::boolean then $5::text::jsonb else schema end,
            deprecated = coalesce($6, deprecated),
            updated_at = now()
          where tenant_id = $1 and name = $2 returning ${columns}`,
@@ -112,10 +112,10 @@ export function createEventTypes(db: Database) {
 
     async delete(tenantId: string, name: string): Promise<void> {
       return db.transaction(async (tx) => {
-        const [user] = await tx.query(
-          'select 1 from endpoints where tenant_id = $1 and event_types ? $2 limit 1',
-          [tenantId, name],
-        );
+        const [user] = await tx.query('select 1 from endpoints where tenant_id = $1 and event_types ? $2 limit 1', [
+          tenantId,
+          name,
+        ]);
         if (user) {
           throw new CoreError('conflict', `Endpoints subscribe to ${name} by name; change them first.`);
         }

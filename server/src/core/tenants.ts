@@ -34,7 +34,7 @@ export function createTenants(db: Database) {
     async create(input: CreateTenantInput): Promise<TenantRecord> {
       return db.transaction(async (tx) => {
         const [row] = await tx.query<TenantRow>(
-          `insert into tenants (id, name, metadata) values ($1, $2, $3::jsonb) returning ${columns}`,
+          `insert into tenants (id, name, metadata) values ($1, $2, $3::text::jsonb) returning ${columns}`,
           [newId(), input.name, JSON.stringify(input.metadata ?? {})],
         );
         if (!row) throw new Error('insert returned no row');
@@ -62,7 +62,7 @@ export function createTenants(db: Database) {
 
     async update(id: string, input: UpdateTenantInput): Promise<TenantRecord> {
       const [row] = await db.query<TenantRow>(
-        `update tenants set name = coalesce($2, name), metadata = coalesce($3::jsonb, metadata), updated_at = now()
+        `update tenants set name = coalesce($2, name), metadata = coalesce($3::text::jsonb, metadata), updated_at = now()
          where id = $1 returning ${columns}`,
         [id, input.name ?? null, input.metadata ? JSON.stringify(input.metadata) : null],
       );

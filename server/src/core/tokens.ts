@@ -52,7 +52,7 @@ export function createTokens(db: Database, adminToken: string | undefined) {
       const token = newApiToken();
       const [row] = await db.query<TokenRow>(
         `insert into api_tokens (id, tenant_id, name, scopes, token_hash, expires_at)
-         values ($1, $2, $3, $4::jsonb, $5, $6) returning ${columns}`,
+         values ($1, $2, $3, $4::text::jsonb, $5, $6) returning ${columns}`,
         [newId(), tenantId, input.name, JSON.stringify(input.scopes), sha256Hex(token), input.expiresAt ?? null],
       );
       if (!row) throw new Error('insert returned no row');

@@ -1,7 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 
-/** Values we pass as query parameters; JSON goes in as text and is cast in SQL. */
+/**
+ * Values we pass as query parameters. JSON goes in as text and is cast in SQL
+ * (`$1::text::jsonb`): the drivers serialise a parameter by its inferred type,
+ * and postgres.js would encode a string bound to a jsonb parameter twice.
+ */
 export type SqlValue = string | number | boolean | Date | null;
 export type Row = Record<string, unknown>;
 

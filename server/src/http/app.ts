@@ -7,7 +7,6 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { authenticate } from './auth.ts';
-import type { AppEnv } from './env.ts';
 import { createRouter } from './factory.ts';
 import { endpointsRouter } from './native/endpoints.ts';
 import { eventTypesRouter } from './native/event-types.ts';

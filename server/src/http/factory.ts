@@ -1,5 +1,5 @@
-import { CoreError, type FieldError } from '@hookport/spec';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { CoreError, type FieldError } from '@hookport/spec';
 import type { ZodError } from 'zod';
 import type { AppEnv } from './env.ts';
 

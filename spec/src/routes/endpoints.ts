@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../errors.ts';
-import { CursorQuerySchema, pageSchema, ProfileSchema } from '../schemas/common.ts';
+import { CursorQuerySchema, ProfileSchema, pageSchema } from '../schemas/common.ts';
 import {
   CreateEndpointSchema,
   EndpointIdSchema,

@@ -5,9 +5,7 @@ import { jsonResponse } from './helpers.ts';
 const tags = ['Service'];
 
 export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
-export const ReadySchema = z
-  .object({ status: z.literal('ready'), database: z.literal('ok') })
-  .openapi('Ready');
+export const ReadySchema = z.object({ status: z.literal('ready'), database: z.literal('ok') }).openapi('Ready');
 
 export const health = createRoute({
   operationId: 'health',
