@@ -32,8 +32,9 @@ const secondsList = z
   .optional()
   .transform((value, ctx): number[] | undefined => {
     if (value === undefined || value.trim() === '') return undefined;
-    const parts = value.split(',').map((s) => Number(s.trim()));
-    if (parts.some((n) => !Number.isFinite(n) || n < 0 || n > 7 * 24 * 3600)) {
+    const items = value.split(',').map((s) => s.trim());
+    const parts = items.map(Number);
+    if (items.some((s) => s === '') || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 7 * 24 * 3600)) {
       ctx.addIssue({ code: 'custom', message: 'must be comma-separated seconds, each 0 to 604800 (e.g. 5,300,1800)' });
       return undefined;
     }
@@ -105,7 +106,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once, at start; a bad value stops the process with every problem listed. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable counts as unset (PORT= must not mean port 0).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

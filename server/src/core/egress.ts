@@ -51,14 +51,16 @@ export function isPublicAddress(addr: Address): boolean {
   return !inRanges(addr, extraBlocked);
 }
 
+/** Is the address (or the IPv4 address an IPv6 form carries) inside the operator's allowlist? */
+function inAllowlist(addr: Address, allowlist: readonly Cidr[]): boolean {
+  if (inRanges(addr, allowlist)) return true;
+  const v4 = addr.kind() === 'ipv6' ? embeddedIpv4(addr as ipaddr.IPv6) : null;
+  return v4 !== null && inRanges(v4, allowlist);
+}
+
 /** May a delivery connect to this address? Public, or inside the operator's allowlist. */
 export function isAddressAllowed(addr: Address, allowlist: readonly Cidr[]): boolean {
-  if (inRanges(addr, allowlist)) return true;
-  if (addr.kind() === 'ipv6') {
-    const v4 = embeddedIpv4(addr as ipaddr.IPv6);
-    if (v4 && inRanges(v4, allowlist)) return true;
-  }
-  return isPublicAddress(addr);
+  return inAllowlist(addr, allowlist) || isPublicAddress(addr);
 }
 
 export function parseAddress(text: string): Address | null {
@@ -80,7 +82,8 @@ export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string |
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
-  const host = url.hostname.toLowerCase();
+  // A trailing dot is the same name, fully qualified (`localhost.`).
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
   const literal = parseAddress(host);
   const isLocalName = host === 'localhost' || host.endsWith('.localhost');
   const addresses: Address[] = literal
@@ -91,7 +94,7 @@ export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string |
   if (addresses.some((a) => !isAddressAllowed(a, allowlist))) {
     return 'points to a non-public address; add its range to HOOKPORT_EGRESS_ALLOWLIST to allow it';
   }
-  const allowlisted = addresses.length > 0 && addresses.every((a) => inRanges(a, allowlist));
+  const allowlisted = addresses.length > 0 && addresses.every((a) => inAllowlist(a, allowlist));
   if (url.protocol === 'http:' && !allowlisted) {
     return 'must use https (http is allowed only for targets inside HOOKPORT_EGRESS_ALLOWLIST)';
   }

@@ -8,7 +8,20 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
  */
 export function schemaErrors(schema: Record<string, unknown>, path: string): FieldError[] {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
-  if (!ajv.validateSchema(schema)) {
+  let valid: boolean;
+  try {
+    valid = ajv.validateSchema(schema) as boolean;
+  } catch (err) {
+    // An unknown or malformed `$schema` makes Ajv throw rather than report.
+    return [
+      {
+        path: `${path}.$schema`,
+        message: err instanceof Error ? err.message : 'is not supported',
+        code: 'invalid_json_schema',
+      },
+    ];
+  }
+  if (!valid) {
     return (ajv.errors ?? []).map((e) => ({
       path: `${path}${e.instancePath.replaceAll('/', '.')}`,
       message: e.message ?? 'is not valid',
