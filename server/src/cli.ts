@@ -3,53 +3,75 @@ import { ConfigError, loadConfig } from './config.ts';
 import { SecretKeyMismatchError } from './core/core.ts';
 import { migrate } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
-import { openDatabase, openHookport } from './runtime.ts';
+import { type Hookport, openDatabase, openHookport, type Role } from './runtime.ts';
 
-const usage = `Usage: hookport <command>
+const usage = `Usage: hookport <command> [options]
 
 Commands:
-  serve     Run the API (and, once the delivery engine lands, the worker)
-  migrate   Apply database migrations and exit
+  serve [--role all|api|worker]   Run the API and the delivery worker (all, the default), or one of them
+  worker                          The same as serve --role worker
+  migrate                         Apply database migrations and exit
 
 Configuration comes from the environment; see the README.`;
 
-async function serveCommand() {
+function parseRole(args: string[]): Role {
+  const i = args.indexOf('--role');
+  const value = i >= 0 ? args[i + 1] : 'all';
+  if (value === 'all' || value === 'api' || value === 'worker') return value;
+  throw new ConfigError(`--role must be all, api or worker (got ${value ?? 'nothing'})`);
+}
+
+function banner(hp: Hookport, address: string, port: number): string {
+  const { config, secrets } = hp;
+  const base = config.publicUrl ?? `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const lines = [
+    `Hookport is listening on ${base}`,
+    `  API reference: ${base}/docs`,
+    `  OpenAPI:       ${base}/openapi.json`,
+    `  Database:      ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`}`,
+  ];
+  if (secrets.newAdminToken) {
+    lines.push(
+      `  Admin token:   ${secrets.newAdminToken}  (shown once; kept in ${secrets.adminTokenFile ?? 'memory only'})`,
+    );
+  } else if (secrets.adminTokenFile) {
+    lines.push(`  Admin token:   in ${secrets.adminTokenFile}`);
+  } else if (!secrets.adminToken) {
+    lines.push('  Admin token:   not set (HOOKPORT_ADMIN_TOKEN); tenant management is off');
+  } else {
+    lines.push('  Admin token:   HOOKPORT_ADMIN_TOKEN');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function serveCommand(role: Role) {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const hp = await openHookport(config, logger);
-  const server = serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const base =
-      config.publicUrl ?? `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-    const lines = [
-      `Hookport is listening on ${base}`,
-      `  API reference: ${base}/docs`,
-      `  OpenAPI:       ${base}/openapi.json`,
-      `  Database:      ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`}`,
-    ];
-    if (hp.secrets.newAdminToken) {
-      lines.push(
-        `  Admin token:   ${hp.secrets.newAdminToken}  (shown once; kept in ${hp.secrets.adminTokenFile ?? 'memory only'})`,
-      );
-    } else if (hp.secrets.adminTokenFile) {
-      lines.push(`  Admin token:   in ${hp.secrets.adminTokenFile}`);
-    } else if (!hp.secrets.adminToken) {
-      lines.push('  Admin token:   not set (HOOKPORT_ADMIN_TOKEN); tenant management is off');
-    } else {
-      lines.push('  Admin token:   HOOKPORT_ADMIN_TOKEN');
+  const hp = await openHookport(config, logger, role);
+  const server =
+    role === 'worker'
+      ? null
+      : serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
+          process.stdout.write(banner(hp, info.address, info.port));
+        });
+  if (role === 'worker') process.stdout.write('Hookport worker is running\n');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests or jobs, finishing what is in flight');
+    server?.close();
+    try {
+      // Bounded by HOOKPORT_SHUTDOWN_SECONDS; attempts still running then are handed back to the queue.
+      await hp.close();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
-  });
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      hp.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 async function migrateCommand() {
@@ -67,7 +89,9 @@ async function main(argv: string[]) {
   const [command] = argv;
   switch (command) {
     case 'serve':
-      return serveCommand();
+      return serveCommand(parseRole(argv.slice(1)));
+    case 'worker':
+      return serveCommand('worker');
     case 'migrate':
       return migrateCommand();
     case undefined:

@@ -78,6 +78,21 @@ export const envSchema = z.object({
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  HOOKPORT_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
+  HOOKPORT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  HOOKPORT_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  HOOKPORT_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(0).default(100),
+  HOOKPORT_DISABLE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 24 * 3600),
+  HOOKPORT_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   HOOKPORT_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -93,6 +108,12 @@ export interface Config {
   egressAllowlist: Cidr[];
   retrySchedule: number[] | undefined;
   maxRequestBytes: number;
+  maxEventBytes: number;
+  workerConcurrency: number;
+  endpointConcurrency: number;
+  disableAfterFailures: number;
+  disableAfterSeconds: number;
+  shutdownSeconds: number;
   publicUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -125,6 +146,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     egressAllowlist: e.HOOKPORT_EGRESS_ALLOWLIST,
     retrySchedule: e.HOOKPORT_RETRY_SCHEDULE,
     maxRequestBytes: e.HOOKPORT_MAX_REQUEST_BYTES,
+    maxEventBytes: e.HOOKPORT_MAX_EVENT_BYTES,
+    workerConcurrency: e.HOOKPORT_WORKER_CONCURRENCY,
+    endpointConcurrency: e.HOOKPORT_ENDPOINT_CONCURRENCY,
+    disableAfterFailures: e.HOOKPORT_DISABLE_AFTER_FAILURES,
+    disableAfterSeconds: e.HOOKPORT_DISABLE_AFTER_SECONDS,
+    shutdownSeconds: e.HOOKPORT_SHUTDOWN_SECONDS,
     publicUrl: e.HOOKPORT_PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
   };

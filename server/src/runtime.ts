@@ -4,16 +4,31 @@ import type { Logger } from 'pino';
 import { inMemory, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createCore, verifySecretKey } from './core/core.ts';
+import { SecretBox } from './core/crypto.ts';
 import { type Database, openPglite, openPostgres } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { nativeProfile } from './delivery/native-profile.ts';
+import { ProfileRegistry } from './delivery/profiles.ts';
+import { openQueue, type Queue } from './delivery/queue.ts';
+import { nativeRetrySchedule } from './delivery/schedule.ts';
+import { Sender } from './delivery/sender.ts';
+import { createWorker } from './delivery/worker.ts';
 import { createApp } from './http/app.ts';
+
+/** What a process runs: the API, the delivery worker, or both (the default). */
+export type Role = 'all' | 'api' | 'worker';
+
+export const version = '0.1.0';
 
 export interface Hookport {
   config: Config;
   db: Database;
+  queue: Queue;
   core: CorePort;
   app: ReturnType<typeof createApp>;
+  profiles: ProfileRegistry;
   secrets: Secrets;
+  /** Stops fetching jobs, lets in-flight attempts finish (bounded), then closes everything. */
   close(): Promise<void>;
 }
 
@@ -23,30 +38,67 @@ export async function openDatabase(config: Config): Promise<Database> {
   return openPglite({ dataDir, schema: config.dbSchema });
 }
 
-/** Everything one process needs, ready: database migrated, key verified, app built. */
-export async function openHookport(config: Config, logger: Logger): Promise<Hookport> {
+/** Everything one process needs, ready: database migrated, key verified, queue started, app built, worker running. */
+export async function openHookport(config: Config, logger: Logger, role: Role = 'all'): Promise<Hookport> {
   const secrets = await resolveSecrets(config);
   const db = await openDatabase(config);
+  let queue: Queue | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await verifySecretKey(db, secrets.secretKey);
+    queue = await openQueue(db, { databaseUrl: config.databaseUrl, supervise: role !== 'api' });
   } catch (err) {
     await db.close();
     throw err;
   }
+  const openedQueue = queue;
   const core = createCore({
     db,
     secretKey: secrets.secretKey,
     adminToken: secrets.adminToken,
     egressAllowlist: config.egressAllowlist,
+    enqueue: openedQueue.enqueue,
   });
+  const profiles = new ProfileRegistry(nativeProfile(config.retrySchedule ?? nativeRetrySchedule));
+  const sender = new Sender(config.egressAllowlist, `Hookport/${version}`);
+  if (role !== 'api') {
+    const worker = createWorker({
+      db,
+      queue: openedQueue,
+      sender,
+      profiles,
+      box: new SecretBox(secrets.secretKey),
+      logger,
+      options: {
+        concurrency: config.workerConcurrency,
+        endpointConcurrency: config.endpointConcurrency,
+        disableAfterFailedDeliveries: config.disableAfterFailures,
+        disableAfterFailingSeconds: config.disableAfterSeconds,
+      },
+    });
+    await worker.start();
+  }
   const app = createApp({
     core,
     db,
     logger,
     maxRequestBytes: config.maxRequestBytes,
+    maxEventBytes: config.maxEventBytes,
     documents: { '/openapi.json': buildNativeDocument() },
   });
-  return { config, db, core, app, secrets, close: () => db.close() };
+  return {
+    config,
+    db,
+    queue: openedQueue,
+    core,
+    app,
+    profiles,
+    secrets,
+    async close() {
+      await openedQueue.stop({ graceful: true, timeoutMs: config.shutdownSeconds * 1000 });
+      await sender.close();
+      await db.close();
+    },
+  };
 }

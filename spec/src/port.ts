@@ -7,6 +7,7 @@ import type {
   UpdateEndpointSchema,
 } from './schemas/endpoints.ts';
 import type { CreateEventTypeSchema, UpdateEventTypeSchema } from './schemas/event-types.ts';
+import type { AttemptErrorKindSchema, DeliveryStatusSchema, httpStatusClasses } from './schemas/events.ts';
 import type { Scope } from './schemas/scopes.ts';
 import type { CreateTenantSchema, CreateTokenSchema, UpdateTenantSchema } from './schemas/tenants.ts';
 
@@ -93,6 +94,69 @@ export interface EndpointFilter extends CursorArgs {
   eventType?: string | undefined;
 }
 
+export interface EventRecord {
+  id: string;
+  tenantId: string;
+  type: string;
+  data: Record<string, unknown>;
+  deliveryCount: number;
+  createdAt: Date;
+}
+
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+export type AttemptErrorKind = z.infer<typeof AttemptErrorKindSchema>;
+
+export interface DeliveryRecord {
+  id: string;
+  tenantId: string;
+  eventId: string;
+  endpointId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date | null;
+  lastHttpStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AttemptRecord {
+  id: string;
+  deliveryId: string;
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  httpStatus: number | null;
+  errorKind: AttemptErrorKind | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+  responseTruncated: boolean;
+  nextAttemptAt: Date | null;
+}
+
+export interface PublishInput {
+  type: string;
+  data: Record<string, unknown>;
+  /** Same key and body within 24 h: the original event is returned, nothing new is queued. */
+  idempotencyKey?: string | undefined;
+}
+
+export interface EventFilter extends CursorArgs {
+  type?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+export interface DeliveryFilter extends CursorArgs {
+  endpointId?: string | undefined;
+  eventType?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  httpStatusClass?: (typeof httpStatusClasses)[number] | undefined;
+}
+
 export interface CorePort {
   /** Resolves a bearer token to who is calling; null when it is unknown, expired or revoked. */
   authenticate(token: string): Promise<Principal | null>;
@@ -134,5 +198,23 @@ export interface CorePort {
     ): Promise<{ secret: string; previousSecretExpiresAt: Date | null }>;
     /** The current signing secret, for surfaces that show it on every read (Rapidly). */
     revealSecret(tenantId: string, id: string): Promise<string>;
+    /** A real delivery of type `ping` to this endpoint only. */
+    ping(tenantId: string, id: string): Promise<DeliveryRecord>;
+    /** Queues again every failed or skipped delivery created since then; returns how many. */
+    recover(tenantId: string, id: string, since: Date): Promise<number>;
+  };
+
+  events: {
+    /** Stores the event, its deliveries and their jobs atomically. `replayed` when the idempotency key matched. */
+    publish(tenantId: string, input: PublishInput): Promise<{ event: EventRecord; replayed: boolean }>;
+    list(tenantId: string, filter: EventFilter): Promise<Page<EventRecord>>;
+    get(tenantId: string, id: string): Promise<EventRecord>;
+  };
+
+  deliveries: {
+    list(tenantId: string, filter: DeliveryFilter): Promise<Page<DeliveryRecord>>;
+    get(tenantId: string, id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }>;
+    /** Attempts the delivery again now (a new attempt; the webhook-id stays the event id). */
+    redeliver(tenantId: string, id: string): Promise<DeliveryRecord>;
   };
 }

@@ -2,8 +2,10 @@ import type { CorePort } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { SecretBox } from './crypto.ts';
+import { createDeliveries } from './deliveries.ts';
 import { createEndpoints } from './endpoints.ts';
 import { createEventTypes } from './event-types.ts';
+import { createEvents, type Enqueue } from './events.ts';
 import { createTenants } from './tenants.ts';
 import { createTokens } from './tokens.ts';
 
@@ -12,18 +14,32 @@ export interface CoreOptions {
   secretKey: Buffer;
   adminToken: string | undefined;
   egressAllowlist: readonly Cidr[];
+  /** Queues delivery jobs through a connection or transaction (pg-boss in the same database). */
+  enqueue: Enqueue;
 }
 
 /** The server's implementation of the core port, over one database. */
-export function createCore({ db, secretKey, adminToken, egressAllowlist }: CoreOptions): CorePort {
+export function createCore({ db, secretKey, adminToken, egressAllowlist, enqueue }: CoreOptions): CorePort {
   const box = new SecretBox(secretKey);
   const tokens = createTokens(db, adminToken);
+  const deliveries = createDeliveries(db, enqueue);
+  const endpoints = createEndpoints({ db, box, egressAllowlist, enqueue });
   return {
     authenticate: tokens.authenticate,
     tenants: createTenants(db),
     tokens,
     eventTypes: createEventTypes(db),
-    endpoints: createEndpoints({ db, box, egressAllowlist }),
+    endpoints: {
+      ...endpoints,
+      ping: deliveries.ping,
+      recover: deliveries.recover,
+    },
+    events: createEvents(db, enqueue),
+    deliveries: {
+      list: deliveries.list,
+      get: deliveries.get,
+      redeliver: deliveries.redeliver,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type EndpointStatus,
   type FieldError,
   filterMatches,
+  isSystemEventType,
   type Page,
   type ProfileName,
   type RotateSecretInput,
@@ -14,7 +15,9 @@ import {
 import type { Cidr } from '../config.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
+import { requeue } from './deliveries.ts';
 import { urlRefusal } from './egress.ts';
+import { type Enqueue, filtersSelect } from './events.ts';
 import { newId } from './ids.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
 
@@ -69,9 +72,10 @@ export interface EndpointDeps {
   db: Database;
   box: SecretBox;
   egressAllowlist: readonly Cidr[];
+  enqueue: Enqueue;
 }
 
-export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
+export function createEndpoints({ db, box, egressAllowlist, enqueue }: EndpointDeps) {
   function checkUrl(url: string): FieldError[] {
     const refusal = urlRefusal(url, egressAllowlist);
     return refusal ? [{ path: 'url', message: refusal, code: 'url_refused' }] : [];
@@ -84,7 +88,7 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
     ).map((r) => r.name);
     const errors: FieldError[] = [];
     filters.forEach((filter, i) => {
-      if (filter === '*' || names.some((n) => filterMatches(filter, n))) return;
+      if (filter === '*' || isSystemEventType(filter) || names.some((n) => filterMatches(filter, n))) return;
       errors.push({
         path: `eventTypes.${i}`,
         message: filter.endsWith('.*')
@@ -112,7 +116,8 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
   return {
     async create(tenantId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointRecord; secret: string }> {
       const eventTypes = [...new Set(input.eventTypes)];
-      const errors = [...checkUrl(input.url), ...(await checkEventTypes(db, tenantId, eventTypes))];
+      // Checked as sent, not deduplicated, so `eventTypes.N` names the caller's own index N.
+      const errors = [...checkUrl(input.url), ...(await checkEventTypes(db, tenantId, input.eventTypes))];
       if (errors.length > 0) fail(errors);
       const secret = input.secret ?? newEndpointSecret();
       const [row] = await db.query<EndpointRow>(
@@ -141,17 +146,13 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
 
     async list(tenantId: string, f: EndpointFilter): Promise<Page<EndpointRecord>> {
       const after = decodeCursor(f.cursor, isUuid);
-      // A wildcard filter `p.*` selects a type when the type starts with `p.`.
       const rows = await db.query<EndpointRow>(
         `select ${columns} from endpoints
          where tenant_id = $1
            and ($2::uuid is null or id < $2::uuid)
            and ($3::text is null or status = $3)
            and ($4::text is null or profile = $4)
-           and ($5::text is null or exists (
-             select 1 from jsonb_array_elements_text(event_types) as f(filter)
-             where f.filter = '*' or f.filter = $5
-                or (right(f.filter, 2) = '.*' and starts_with($5, left(f.filter, -1)))))
+           and ($5::text is null or ${filtersSelect('$5::text')})
          order by id desc limit $6`,
         [tenantId, after, f.status ?? null, f.profile ?? null, f.eventType ?? null, f.limit + 1],
       );
@@ -175,13 +176,14 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
       const eventTypes = input.eventTypes ? [...new Set(input.eventTypes)] : undefined;
       const errors = [
         ...(input.url !== undefined ? checkUrl(input.url) : []),
-        ...(eventTypes ? await checkEventTypes(db, tenantId, eventTypes) : []),
+        ...(input.eventTypes ? await checkEventTypes(db, tenantId, input.eventTypes) : []),
       ];
       if (errors.length > 0) fail(errors);
       // Re-activating clears why it was disabled; disabling by hand records that.
       const reason = input.status === undefined ? undefined : input.status === 'disabled' ? 'manual' : null;
-      const [row] = await db.query<EndpointRow>(
-        `update endpoints set
+      return db.transaction(async (tx) => {
+        const [row] = await tx.query<EndpointRow>(
+          `update endpoints set
            url = coalesce($3, url),
            name = coalesce($4, name),
            description = coalesce($5, description),
@@ -194,24 +196,30 @@ export function createEndpoints({ db, box, egressAllowlist }: EndpointDeps) {
            updated_at = now()
          where tenant_id = $1 and id = $2
          returning ${columns}`,
-        [
-          tenantId,
-          id,
-          input.url ?? null,
-          input.name ?? null,
-          input.description ?? null,
-          eventTypes ? JSON.stringify(eventTypes) : null,
-          input.status ?? null,
-          input.headers ? JSON.stringify(input.headers) : null,
-          input.rateLimit !== undefined,
-          input.rateLimit ?? null,
-          input.metadata ? JSON.stringify(input.metadata) : null,
-          reason !== undefined,
-          reason ?? null,
-        ],
-      );
-      if (!row) throw notFound();
-      return toRecord(row);
+          [
+            tenantId,
+            id,
+            input.url ?? null,
+            input.name ?? null,
+            input.description ?? null,
+            eventTypes ? JSON.stringify(eventTypes) : null,
+            input.status ?? null,
+            input.headers ? JSON.stringify(input.headers) : null,
+            input.rateLimit !== undefined,
+            input.rateLimit ?? null,
+            input.metadata ? JSON.stringify(input.metadata) : null,
+            reason !== undefined,
+            reason ?? null,
+          ],
+        );
+        if (!row) throw notFound();
+        if (input.status === 'active') {
+          // Resuming: what waited while paused is queued now, and a past failure streak no longer counts.
+          await requeue(tx, enqueue, `endpoint_id = $2 and status = 'held'`, [tenantId, id]);
+          await tx.query('update endpoints set consecutive_failures = 0, failing_since = null where id = $1', [id]);
+        }
+        return toRecord(row);
+      });
     },
 
     async delete(tenantId: string, id: string): Promise<void> {

@@ -23,6 +23,8 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   readonly schema: string;
+  /** The PGlite instance itself (embedded mode), for pg-boss's PGlite adapter. */
+  readonly pglite?: PGlite;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -95,6 +97,7 @@ export async function openPglite({ dataDir, schema }: PgliteOptions): Promise<Da
   return {
     kind: 'pglite',
     schema,
+    pglite: db,
     query: (text, params) => run(db, text, params),
     exec: async (text) => {
       await db.exec(text);

@@ -10,6 +10,7 @@ import { authenticate } from './auth.ts';
 import { createRouter } from './factory.ts';
 import { endpointsRouter } from './native/endpoints.ts';
 import { eventTypesRouter } from './native/event-types.ts';
+import { eventsRouter } from './native/events.ts';
 import { tenantsRouter } from './native/tenants.ts';
 import { problemResponse, toCoreError } from './problem.ts';
 import { serviceRouter } from './service.ts';
@@ -19,11 +20,12 @@ export interface AppOptions {
   db: Database;
   logger: Logger;
   maxRequestBytes: number;
+  maxEventBytes: number;
   /** The OpenAPI documents served, by path (`/openapi.json` is the native one). */
   documents: Record<string, object>;
 }
 
-export function createApp({ core, db, logger, maxRequestBytes, documents }: AppOptions) {
+export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, documents }: AppOptions) {
   const app = createRouter();
 
   // Accept a caller's request id when it is sane, so traces join up; otherwise make one.
@@ -70,6 +72,7 @@ export function createApp({ core, db, logger, maxRequestBytes, documents }: AppO
   app.route('/', tenantsRouter(core));
   app.route('/', eventTypesRouter(core));
   app.route('/', endpointsRouter(core));
+  app.route('/', eventsRouter(core, maxEventBytes));
 
   for (const [path, doc] of Object.entries(documents)) {
     app.get(path, (c) => c.json(doc));

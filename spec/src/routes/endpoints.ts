@@ -12,6 +12,7 @@ import {
   UpdateEndpointSchema,
 } from '../schemas/endpoints.ts';
 import { EventTypeNameSchema } from '../schemas/event-types.ts';
+import { DeliverySchema, RecoveredSchema, RecoverSchema } from '../schemas/events.ts';
 import { bearerAuth, jsonBody, jsonResponse, noContent, optionalJsonBody } from './helpers.ts';
 
 const tags = ['Endpoints'];
@@ -107,5 +108,33 @@ export const rotateEndpointSecret = createRoute({
   responses: {
     200: jsonResponse(RotatedSecretSchema, 'The new secret'),
     ...errorResponses(400, 401, 403, 404, 413, 415, 422),
+  },
+});
+
+export const pingEndpoint = createRoute({
+  operationId: 'pingEndpoint',
+  method: 'post',
+  path: '/v1/endpoints/{id}/ping',
+  tags,
+  summary: 'Send a real, signed delivery of type ping to this endpoint only',
+  security: bearerAuth,
+  request: { params: EndpointParams },
+  responses: {
+    202: jsonResponse(DeliverySchema, 'The ping delivery, queued'),
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+export const recoverEndpoint = createRoute({
+  operationId: 'recoverEndpoint',
+  method: 'post',
+  path: '/v1/endpoints/{id}/recover',
+  tags,
+  summary: 'Queue again every failed or skipped delivery of this endpoint since a time',
+  security: bearerAuth,
+  request: { params: EndpointParams, body: jsonBody(RecoverSchema) },
+  responses: {
+    202: jsonResponse(RecoveredSchema, 'How many deliveries were queued again'),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
   },
 });

@@ -1,9 +1,10 @@
 import * as endpoints from './endpoints.ts';
 import * as eventTypes from './event-types.ts';
+import * as events from './events.ts';
 import * as service from './service.ts';
 import * as tenants from './tenants.ts';
 
-export { endpoints, eventTypes, service, tenants };
+export { endpoints, events, eventTypes, service, tenants };
 
 /** Every native route, in the order the document lists them. */
 export const nativeRoutes = [
@@ -27,4 +28,12 @@ export const nativeRoutes = [
   endpoints.updateEndpoint,
   endpoints.deleteEndpoint,
   endpoints.rotateEndpointSecret,
+  endpoints.pingEndpoint,
+  endpoints.recoverEndpoint,
+  events.publishEvent,
+  events.listEvents,
+  events.getEvent,
+  events.listDeliveries,
+  events.getDelivery,
+  events.redeliver,
 ];

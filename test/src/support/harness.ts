@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { type Config, createLogger, type Hookport, loadConfig, openHookport, openPostgres } from '@hookport/server';
+import {
+  type Config,
+  createLogger,
+  type Hookport,
+  loadConfig,
+  openHookport,
+  openPostgres,
+  type Role,
+} from '@hookport/server';
 import { ContractValidator } from './contract.ts';
 import type { CreatedToken, Tenant } from './types.ts';
 
@@ -92,7 +100,7 @@ export interface TestHookport {
  * Starts the real server in-process on a database of its own: a fresh schema
  * on PostgreSQL (dropped at close) or a fresh in-memory PGlite.
  */
-export async function startHookport(env: Record<string, string> = {}): Promise<TestHookport> {
+export async function startHookport(env: Record<string, string> = {}, role: Role = 'all'): Promise<TestHookport> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const adminToken = `hpa_${randomBytes(24).toString('base64url')}`;
   const config = loadConfig({
@@ -102,6 +110,7 @@ export async function startHookport(env: Record<string, string> = {}): Promise<T
     HOOKPORT_SECRET_KEY: randomBytes(32).toString('hex'),
     HOOKPORT_ADMIN_TOKEN: adminToken,
     HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
+    HOOKPORT_RETRY_SCHEDULE: '1,1,2',
     LOG_LEVEL: 'info',
     ...env,
   });
@@ -112,7 +121,7 @@ export async function startHookport(env: Record<string, string> = {}): Promise<T
       done();
     },
   });
-  const hp = await openHookport(config, createLogger(config.logLevel, sink));
+  const hp = await openHookport(config, createLogger(config.logLevel, sink), role);
   const fetchFn = (req: Request) => hp.app.fetch(req);
   return {
     hp,
@@ -127,6 +136,7 @@ export async function startHookport(env: Record<string, string> = {}): Promise<T
       if (config.databaseUrl) {
         const admin = openPostgres({ url: config.databaseUrl, schema: 'public', max: 1 });
         await admin.query(`drop schema if exists "${schema}" cascade`);
+        await admin.query(`drop schema if exists "${schema}_boss" cascade`);
         await admin.close();
       }
     },

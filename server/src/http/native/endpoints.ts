@@ -3,7 +3,7 @@ import { tenantIdOf } from '../auth.ts';
 import { createRouter } from '../factory.ts';
 import { guard } from './guard.ts';
 import { uuidOf } from './ids.ts';
-import { page, renderEndpoint } from './render.ts';
+import { page, renderDelivery, renderEndpoint } from './render.ts';
 
 export function endpointsRouter(core: CorePort) {
   return createRouter()
@@ -33,5 +33,14 @@ export function endpointsRouter(core: CorePort) {
         { secret: rotated.secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt?.toISOString() ?? null },
         200,
       );
+    })
+    .openapi(guard(routes.pingEndpoint, 'endpoints:write'), async (c) => {
+      const id = uuidOf('endpoint', c.req.valid('param').id);
+      return c.json(renderDelivery(await core.endpoints.ping(tenantIdOf(c), id)), 202);
+    })
+    .openapi(guard(routes.recoverEndpoint, 'deliveries:write'), async (c) => {
+      const id = uuidOf('endpoint', c.req.valid('param').id);
+      const recovered = await core.endpoints.recover(tenantIdOf(c), id, new Date(c.req.valid('json').since));
+      return c.json({ recovered }, 202);
     });
 }

@@ -1,4 +1,13 @@
-import type { EndpointRecord, EventTypeRecord, Page, TenantRecord, TokenRecord } from '@hookport/spec';
+import type {
+  AttemptRecord,
+  DeliveryRecord,
+  EndpointRecord,
+  EventRecord,
+  EventTypeRecord,
+  Page,
+  TenantRecord,
+  TokenRecord,
+} from '@hookport/spec';
 import { toTypeId } from '../../core/ids.ts';
 
 /** Records of the core port rendered in the native API's shape: TypeIDs and ISO timestamps. */
@@ -57,5 +66,46 @@ export function renderEndpoint(e: EndpointRecord) {
     disabledReason: e.disabledReason,
     createdAt: iso(e.createdAt),
     updatedAt: iso(e.updatedAt),
+  };
+}
+
+export function renderEvent(e: EventRecord) {
+  return {
+    id: toTypeId('event', e.id),
+    type: e.type,
+    data: e.data,
+    deliveryCount: e.deliveryCount,
+    createdAt: iso(e.createdAt),
+  };
+}
+
+export function renderDelivery(d: DeliveryRecord) {
+  return {
+    id: toTypeId('delivery', d.id),
+    eventId: toTypeId('event', d.eventId),
+    endpointId: toTypeId('endpoint', d.endpointId),
+    eventType: d.eventType,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    nextAttemptAt: isoOrNull(d.nextAttemptAt),
+    lastHttpStatus: d.lastHttpStatus,
+    lastError: d.lastError,
+    createdAt: iso(d.createdAt),
+    updatedAt: iso(d.updatedAt),
+  };
+}
+
+export function renderAttempt(a: AttemptRecord) {
+  return {
+    id: toTypeId('attempt', a.id),
+    number: a.number,
+    startedAt: iso(a.startedAt),
+    durationMs: a.durationMs,
+    httpStatus: a.httpStatus,
+    errorKind: a.errorKind,
+    errorMessage: a.errorMessage,
+    responseExcerpt: a.responseExcerpt,
+    responseTruncated: a.responseTruncated,
+    nextAttemptAt: isoOrNull(a.nextAttemptAt),
   };
 }

@@ -1,0 +1,209 @@
+import {
+  type AttemptRecord,
+  CoreError,
+  type DeliveryFilter,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type Page,
+} from '@hookport/spec';
+import type { Database, Queryable } from '../db/database.ts';
+import { type Enqueue, storeEvent } from './events.ts';
+import { decodeCursor, isUuid, toPage } from './pagination.ts';
+
+interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = `id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at,
+  last_http_status, last_error, created_at, updated_at`;
+
+export function toDeliveryRecord(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    eventId: r.event_id,
+    endpointId: r.endpoint_id,
+    eventType: r.event_type,
+    status: r.status,
+    attemptCount: r.attempt_count,
+    nextAttemptAt: r.next_attempt_at,
+    lastHttpStatus: r.last_http_status,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+interface AttemptRow {
+  id: string;
+  delivery_id: string;
+  number: number;
+  started_at: Date;
+  duration_ms: number;
+  http_status: number | null;
+  error_kind: AttemptRecord['errorKind'];
+  error_message: string | null;
+  response_excerpt: string | null;
+  response_truncated: boolean;
+  next_attempt_at: Date | null;
+}
+
+function toAttemptRecord(r: AttemptRow): AttemptRecord {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    number: r.number,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    httpStatus: r.http_status,
+    errorKind: r.error_kind,
+    errorMessage: r.error_message,
+    responseExcerpt: r.response_excerpt,
+    responseTruncated: r.response_truncated,
+    nextAttemptAt: r.next_attempt_at,
+  };
+}
+
+const statusClassBounds = { '2xx': 200, '3xx': 300, '4xx': 400, '5xx': 500 } as const;
+
+/**
+ * Makes deliveries pending again and queues their next attempt, through q.
+ * `where` selects rows of `deliveries` (its parameters start at $2; $1 is the tenant).
+ */
+export async function requeue(
+  q: Queryable,
+  enqueue: Enqueue,
+  where: string,
+  params: readonly (string | Date)[],
+): Promise<DeliveryRow[]> {
+  const rows = await q.query<DeliveryRow>(
+    `update deliveries set status = 'pending', next_attempt_at = now(), updated_at = now()
+     where tenant_id = $1 and (${where}) returning ${columns}`,
+    params,
+  );
+  await enqueue(
+    q,
+    rows.map((r) => ({ deliveryId: r.id, endpointId: r.endpoint_id, attempt: r.attempt_count + 1 })),
+  );
+  return rows;
+}
+
+export function createDeliveries(db: Database, enqueue: Enqueue) {
+  async function endpointStatus(q: Queryable, tenantId: string, endpointId: string): Promise<string> {
+    const [row] = await q.query<{ status: string }>('select status from endpoints where tenant_id = $1 and id = $2', [
+      tenantId,
+      endpointId,
+    ]);
+    if (!row) throw new CoreError('not_found', 'No such endpoint.');
+    return row.status;
+  }
+
+  return {
+    async list(tenantId: string, f: DeliveryFilter): Promise<Page<DeliveryRecord>> {
+      const after = decodeCursor(f.cursor, isUuid);
+      const low = f.httpStatusClass ? statusClassBounds[f.httpStatusClass] : null;
+      const rows = await db.query<DeliveryRow>(
+        `select ${columns} from deliveries
+         where tenant_id = $1 and ($2::uuid is null or id < $2::uuid)
+           and ($3::uuid is null or endpoint_id = $3)
+           and ($4::text is null or event_type = $4)
+           and ($5::text is null or status = $5)
+           and ($6::timestamptz is null or created_at >= $6)
+           and ($7::timestamptz is null or created_at < $7)
+           and ($8::integer is null or (last_http_status >= $8 and last_http_status < $8 + 100))
+         order by id desc limit $9`,
+        [
+          tenantId,
+          after,
+          f.endpointId ?? null,
+          f.eventType ?? null,
+          f.status ?? null,
+          f.since ?? null,
+          f.until ?? null,
+          low,
+          f.limit + 1,
+        ],
+      );
+      return toPage(rows, f.limit, toDeliveryRecord, (d) => d.id);
+    },
+
+    async get(tenantId: string, id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }> {
+      const [row] = await db.query<DeliveryRow>(`select ${columns} from deliveries where tenant_id = $1 and id = $2`, [
+        tenantId,
+        id,
+      ]);
+      if (!row) throw new CoreError('not_found', 'No such delivery.');
+      const attempts = await db.query<AttemptRow>(
+        `select id, delivery_id, number, started_at, duration_ms, http_status, error_kind, error_message,
+           response_excerpt, response_truncated, next_attempt_at
+         from attempts where delivery_id = $1 order by number`,
+        [id],
+      );
+      return { delivery: toDeliveryRecord(row), attempts: attempts.map(toAttemptRecord) };
+    },
+
+    async redeliver(tenantId: string, id: string): Promise<DeliveryRecord> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.query<DeliveryRow>(
+          `select ${columns} from deliveries where tenant_id = $1 and id = $2 for update`,
+          [tenantId, id],
+        );
+        if (!row) throw new CoreError('not_found', 'No such delivery.');
+        const status = await endpointStatus(tx, tenantId, row.endpoint_id);
+        if (status !== 'active') {
+          throw new CoreError('conflict', `The endpoint is ${status}; make it active to redeliver.`);
+        }
+        const [requeued] = await requeue(tx, enqueue, 'id = $2', [tenantId, id]);
+        if (!requeued) throw new CoreError('not_found', 'No such delivery.');
+        return toDeliveryRecord(requeued);
+      });
+    },
+
+    async ping(tenantId: string, endpointId: string): Promise<DeliveryRecord> {
+      return db.transaction(async (tx) => {
+        const status = await endpointStatus(tx, tenantId, endpointId);
+        if (status === 'disabled') throw new CoreError('conflict', 'The endpoint is disabled; make it active to ping.');
+        const { deliveryIds } = await storeEvent(
+          tx,
+          enqueue,
+          tenantId,
+          { type: 'ping', data: { message: 'ping from Hookport' } },
+          null,
+          { onlyEndpointId: endpointId },
+        );
+        const [row] = await tx.query<DeliveryRow>(`select ${columns} from deliveries where id = $1`, [
+          deliveryIds[0] ?? '',
+        ]);
+        if (!row) throw new Error('ping delivery missing');
+        return toDeliveryRecord(row);
+      });
+    },
+
+    async recover(tenantId: string, endpointId: string, since: Date): Promise<number> {
+      return db.transaction(async (tx) => {
+        const status = await endpointStatus(tx, tenantId, endpointId);
+        if (status !== 'active') {
+          throw new CoreError('conflict', `The endpoint is ${status}; make it active before recovering.`);
+        }
+        const rows = await requeue(
+          tx,
+          enqueue,
+          `endpoint_id = $2 and status in ('failed', 'skipped') and created_at >= $3`,
+          [tenantId, endpointId, since],
+        );
+        return rows.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import {
+  CoreError,
+  type EventFilter,
+  type EventRecord,
+  isSystemEventType,
+  type Page,
+  type PublishInput,
+} from '@hookport/spec';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Database, Queryable } from '../db/database.ts';
+import type { JobSpec } from '../delivery/queue.ts';
+import { sha256Hex } from './crypto.ts';
+import { newId } from './ids.ts';
+import { decodeCursor, isUuid, toPage } from './pagination.ts';
+
+interface EventRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  delivery_count: number;
+  created_at: Date;
+  request_hash?: string | null;
+}
+
+const columns = 'id, tenant_id, type, data, delivery_count, created_at';
+
+export function toEventRecord(r: EventRow): EventRecord {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    type: r.type,
+    data: r.data,
+    deliveryCount: r.delivery_count,
+    createdAt: r.created_at,
+  };
+}
+
+export type Enqueue = (q: Queryable, jobs: readonly JobSpec[]) => Promise<void>;
+
+/** SQL that is true when an endpoint's filters (column event_types) select the type bound to `$param`. */
+export function filtersSelect(param: string): string {
+  return `exists (select 1 from jsonb_array_elements_text(event_types) as f(filter)
+    where f.filter = '*' or f.filter = ${param}
+       or (right(f.filter, 2) = '.*' and starts_with(${param}, left(f.filter, -1))))`;
+}
+
+/** Compiled data validators, keyed by tenant, type and the schema's last change. */
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(key: string, schema: Record<string, unknown>): ValidateFunction {
+  let v = validators.get(key);
+  if (!v) {
+    if (validators.size >= 1000) validators.clear();
+    v = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    validators.set(key, v);
+  }
+  return v;
+}
+
+async function checkType(q: Queryable, tenantId: string, input: PublishInput): Promise<void> {
+  const [row] = await q.query<{ schema: Record<string, unknown> | null; updated_at: Date }>(
+    'select schema, updated_at from event_types where tenant_id = $1 and name = $2',
+    [tenantId, input.type],
+  );
+  if (!row) {
+    throw new CoreError('validation_failed', `${input.type} is not an event type of this tenant.`, [
+      { path: 'type', message: 'is not in the event catalogue', code: 'unknown_event_type' },
+    ]);
+  }
+  if (!row.schema) return;
+  const validate = validatorFor(`${tenantId}:${input.type}:${row.updated_at.getTime()}`, row.schema);
+  if (!validate(input.data)) {
+    const errors = (validate.errors ?? []).map((e) => ({
+      path: `data${e.instancePath.replaceAll('/', '.')}`,
+      message: e.message ?? 'is not valid',
+      code: `schema_${e.keyword}`,
+    }));
+    throw new CoreError('validation_failed', `data does not match the schema of ${input.type}.`, errors);
+  }
+}
+
+export interface FanOutOptions {
+  /** Deliver to this endpoint only, whatever it subscribes to (ping). */
+  onlyEndpointId?: string;
+}
+
+/**
+ * Stores an event, one delivery per selected endpoint and the jobs of the
+ * pending ones, all through q (one transaction). Active endpoints get a job;
+ * paused ones a held delivery; disabled ones a skipped delivery that recover
+ * can replay.
+ */
+export async function storeEvent(
+  q: Queryable,
+  enqueue: Enqueue,
+  tenantId: string,
+  input: PublishInput,
+  requestHash: string | null,
+  options: FanOutOptions = {},
+): Promise<{ event: EventRecord; deliveryIds: string[] }> {
+  const eventId = newId();
+  const targets = await q.query<{ id: string; status: string }>(
+    options.onlyEndpointId
+      ? 'select id, status from endpoints where tenant_id = $1 and id = $3 and $2::text is not null'
+      : `select id, status from endpoints where tenant_id = $1 and ${filtersSelect('$2::text')} order by id`,
+    options.onlyEndpointId ? [tenantId, input.type, options.onlyEndpointId] : [tenantId, input.type],
+  );
+  const deliveries = targets.map((t) => ({
+    id: newId(),
+    endpoint_id: t.id,
+    status: t.status === 'active' ? 'pending' : t.status === 'paused' ? 'held' : 'skipped',
+  }));
+  const [row] = await q.query<EventRow>(
+    `insert into events (id, tenant_id, type, data, idempotency_key, request_hash, delivery_count)
+     values ($1, $2, $3, $4::text::jsonb, $5, $6, $7) returning ${columns}`,
+    [
+      eventId,
+      tenantId,
+      input.type,
+      JSON.stringify(input.data),
+      input.idempotencyKey ?? null,
+      requestHash,
+      deliveries.length,
+    ],
+  );
+  if (!row) throw new Error('insert returned no row');
+  if (deliveries.length > 0) {
+    await q.query(
+      `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status)
+       select d.id, $2, $3, d.endpoint_id, $4, d.status
+       from jsonb_to_recordset($1::text::jsonb) as d(id uuid, endpoint_id uuid, status text)`,
+      [JSON.stringify(deliveries), tenantId, eventId, input.type],
+    );
+    await enqueue(
+      q,
+      deliveries
+        .filter((d) => d.status === 'pending')
+        .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1 })),
+    );
+  }
+  return { event: toEventRecord(row), deliveryIds: deliveries.map((d) => d.id) };
+}
+
+const idempotencyWindowHours = 24;
+
+/**
+ * Publishes through q. With an idempotency key, a repeat within 24 h returns
+ * the original event; a repeat with another body is a conflict. The unique
+ * index makes two racing requests with one key produce one event.
+ */
+export async function publishIn(
+  q: Queryable,
+  enqueue: Enqueue,
+  tenantId: string,
+  input: PublishInput,
+): Promise<{ event: EventRecord; replayed: boolean }> {
+  if (!isSystemEventType(input.type)) await checkType(q, tenantId, input);
+  const hash = input.idempotencyKey ? sha256Hex(JSON.stringify([input.type, input.data])) : null;
+  if (input.idempotencyKey) {
+    // Serialises requests with the same key; the lock ends with the transaction.
+    await q.query('select pg_advisory_xact_lock(hashtext($1))', [`${tenantId}:${input.idempotencyKey}`]);
+    const [prior] = await q.query<EventRow & { fresh: boolean }>(
+      `select ${columns}, request_hash, created_at > now() - make_interval(hours => $3) as fresh
+       from events where tenant_id = $1 and idempotency_key = $2`,
+      [tenantId, input.idempotencyKey, idempotencyWindowHours],
+    );
+    if (prior?.fresh) {
+      if (prior.request_hash !== hash) {
+        throw new CoreError(
+          'idempotency_conflict',
+          'This Idempotency-Key was used with a different request in the last 24 hours.',
+        );
+      }
+      return { event: toEventRecord(prior), replayed: true };
+    }
+    if (prior) {
+      // An expired key is free again: the old event keeps its data, loses the key.
+      await q.query('update events set idempotency_key = null where id = $1', [prior.id]);
+    }
+  }
+  const { event } = await storeEvent(q, enqueue, tenantId, input, hash);
+  return { event, replayed: false };
+}
+
+export function createEvents(db: Database, enqueue: Enqueue) {
+  return {
+    publish(tenantId: string, input: PublishInput) {
+      return db.transaction((tx) => publishIn(tx, enqueue, tenantId, input));
+    },
+
+    async list(tenantId: string, f: EventFilter): Promise<Page<EventRecord>> {
+      const after = decodeCursor(f.cursor, isUuid);
+      const rows = await db.query<EventRow>(
+        `select ${columns} from events
+         where tenant_id = $1 and ($2::uuid is null or id < $2::uuid)
+           and ($3::text is null or type = $3)
+           and ($4::timestamptz is null or created_at >= $4)
+           and ($5::timestamptz is null or created_at < $5)
+         order by id desc limit $6`,
+        [tenantId, after, f.type ?? null, f.since ?? null, f.until ?? null, f.limit + 1],
+      );
+      return toPage(rows, f.limit, toEventRecord, (e) => e.id);
+    },
+
+    async get(tenantId: string, id: string): Promise<EventRecord> {
+      const [row] = await db.query<EventRow>(`select ${columns} from events where tenant_id = $1 and id = $2`, [
+        tenantId,
+        id,
+      ]);
+      if (!row) throw new CoreError('not_found', 'No such event.');
+      return toEventRecord(row);
+    },
+  };
+}

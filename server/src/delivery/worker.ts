@@ -1,0 +1,290 @@
+import type { AttemptErrorKind, ProfileName } from '@hookport/spec';
+import type { Job } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { SecretBox } from '../core/crypto.ts';
+import { storeEvent } from '../core/events.ts';
+import { newId, toTypeId } from '../core/ids.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import type { ProfileRegistry } from './profiles.ts';
+import { type DeliverJob, deliverQueue, type Queue } from './queue.ts';
+import { parseRetryAfter, withJitter } from './schedule.ts';
+import type { Sender, SendResult } from './sender.ts';
+
+export interface WorkerOptions {
+  /** Parallel attempts in this process. */
+  concurrency: number;
+  /** In-flight attempts per endpoint across all processes, so one slow endpoint cannot take every slot. */
+  endpointConcurrency: number;
+  /** Disable an endpoint after this many deliveries failed in a row (0: never). */
+  disableAfterFailedDeliveries: number;
+  /** Disable an endpoint that has failed without a success for this long (0: never). */
+  disableAfterFailingSeconds: number;
+}
+
+export interface WorkerDeps {
+  db: Database;
+  queue: Queue;
+  sender: Sender;
+  profiles: ProfileRegistry;
+  box: SecretBox;
+  logger: Logger;
+  options: WorkerOptions;
+}
+
+interface AttemptContext {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: string;
+  status: string;
+  attempt_count: number;
+  data: Record<string, unknown>;
+  event_created_at: Date;
+  url: string;
+  endpoint_status: string;
+  profile: ProfileName;
+  headers: Record<string, string>;
+  rate_limit: number | null;
+  metadata: Record<string, string>;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+}
+
+/** What one attempt's outcome does to the delivery. */
+export interface Outcome {
+  status: 'succeeded' | 'failed' | 'pending';
+  /** Seconds until the next attempt, when status is pending. */
+  retryInSeconds: number | null;
+  /** Why the endpoint must be disabled now, if it must. */
+  disable: string | null;
+}
+
+/**
+ * Decides what an attempt's result means: success on 2xx; no retry for a
+ * blocked address or a 410 (which also disables the endpoint); otherwise the
+ * profile's schedule, or the receiver's Retry-After on 429/503 within a bound.
+ */
+export function decide(result: SendResult, attempt: number, schedule: readonly number[], now: Date): Outcome {
+  if (result.ok) return { status: 'succeeded', retryInSeconds: null, disable: null };
+  if (result.httpStatus === null && result.errorKind === 'egress_blocked') {
+    return { status: 'failed', retryInSeconds: null, disable: null };
+  }
+  if (result.httpStatus === 410) return { status: 'failed', retryInSeconds: null, disable: 'gone' };
+  const planned = schedule[attempt - 1];
+  if (planned === undefined) return { status: 'failed', retryInSeconds: null, disable: null };
+  const retryAfter =
+    result.httpStatus === 429 || result.httpStatus === 503
+      ? parseRetryAfter(headerValue(result.headers['retry-after']), now)
+      : null;
+  return { status: 'pending', retryInSeconds: retryAfter ?? withJitter(planned), disable: null };
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function errorOf(result: SendResult): { kind: AttemptErrorKind | null; message: string | null } {
+  if (result.httpStatus === null) return { kind: result.errorKind, message: result.errorMessage };
+  if (result.ok) return { kind: null, message: null };
+  const kind = result.httpStatus >= 300 && result.httpStatus < 400 ? 'redirects are not followed' : 'non-2xx status';
+  return { kind: 'http_status', message: `HTTP ${result.httpStatus} (${kind})` };
+}
+
+export function createWorker({ db, queue, sender, profiles, box, logger, options }: WorkerDeps) {
+  async function load(deliveryId: string): Promise<AttemptContext | undefined> {
+    const [ctx] = await db.query<AttemptContext>(
+      `select d.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.status, d.attempt_count,
+         e.data, e.created_at as event_created_at,
+         p.url, p.status as endpoint_status, p.profile, p.headers, p.rate_limit, p.metadata, p.secret_enc,
+         case when p.previous_secret_expires_at > now() then p.previous_secret_enc end as previous_secret_enc
+       from deliveries d
+       join events e on e.id = d.event_id
+       join endpoints p on p.id = d.endpoint_id
+       where d.id = $1`,
+      [deliveryId],
+    );
+    return ctx;
+  }
+
+  /** Counts this request in the endpoint's current one-second window, shared by every process. */
+  async function overRateLimit(ctx: AttemptContext): Promise<boolean> {
+    if (ctx.rate_limit === null) return false;
+    const [row] = await db.query<{ count: number }>(
+      `insert into rate_windows (endpoint_id, window_start, count) values ($1, date_trunc('second', now()), 1)
+       on conflict (endpoint_id, window_start) do update set count = rate_windows.count + 1
+       returning count`,
+      [ctx.endpoint_id],
+    );
+    await db.query(`delete from rate_windows where endpoint_id = $1 and window_start < now() - interval '10 seconds'`, [
+      ctx.endpoint_id,
+    ]);
+    return (row?.count ?? 0) > ctx.rate_limit;
+  }
+
+  /** Parks a delivery whose endpoint is paused (held) or disabled (skipped), unless it moved on meanwhile. */
+  async function park(ctx: AttemptContext, status: 'held' | 'skipped') {
+    await db.query(
+      `update deliveries set status = $2, next_attempt_at = null, updated_at = now()
+       where id = $1 and status = 'pending' and attempt_count = $3`,
+      [ctx.id, status, ctx.attempt_count],
+    );
+  }
+
+  async function disableEndpoint(tx: Queryable, ctx: AttemptContext, reason: string) {
+    const [changed] = await tx.query(
+      `update endpoints set status = 'disabled', disabled_reason = $2, updated_at = now()
+       where id = $1 and status = 'active' returning id`,
+      [ctx.endpoint_id, reason],
+    );
+    if (!changed) return;
+    logger.warn({ endpointId: ctx.endpoint_id, reason }, 'endpoint disabled');
+    // Tell the tenant, through its own endpoints, that one of them stopped receiving.
+    await storeEvent(
+      tx,
+      queue.enqueue,
+      ctx.tenant_id,
+      { type: 'endpoint.disabled', data: { endpointId: toTypeId('endpoint', ctx.endpoint_id), url: ctx.url, reason } },
+      null,
+    );
+  }
+
+  /** Updates the endpoint's failure streak; returns why it must be disabled, if it must. */
+  async function trackHealth(tx: Queryable, ctx: AttemptContext, outcome: Outcome): Promise<string | null> {
+    if (outcome.status === 'succeeded') {
+      await tx.query(
+        `update endpoints set consecutive_failures = 0, failing_since = null
+         where id = $1 and (consecutive_failures > 0 or failing_since is not null)`,
+        [ctx.endpoint_id],
+      );
+      return null;
+    }
+    const [health] = await tx.query<{ consecutive_failures: number; failing_for: number }>(
+      `update endpoints set
+         failing_since = coalesce(failing_since, now()),
+         consecutive_failures = consecutive_failures + (case when $2::boolean then 1 else 0 end)
+       where id = $1
+       returning consecutive_failures, extract(epoch from now() - failing_since)::float8 as failing_for`,
+      [ctx.endpoint_id, outcome.status === 'failed'],
+    );
+    if (outcome.disable) return outcome.disable;
+    if (!health) return null;
+    const { disableAfterFailedDeliveries: n, disableAfterFailingSeconds: s } = options;
+    if (n > 0 && health.consecutive_failures >= n) return `failed ${health.consecutive_failures} deliveries in a row`;
+    if (s > 0 && health.failing_for >= s) return `failing for ${Math.round(health.failing_for)} s without a success`;
+    return null;
+  }
+
+  /** Writes the attempt and its consequences in one transaction; false when another attempt got there first. */
+  async function record(ctx: AttemptContext, attempt: number, started: Date, result: SendResult, outcome: Outcome) {
+    const nextAt = outcome.retryInSeconds === null ? null : new Date(Date.now() + outcome.retryInSeconds * 1000);
+    const error = errorOf(result);
+    return db.transaction(async (tx) => {
+      const [claimed] = await tx.query(
+        `update deliveries set attempt_count = $2, status = $3, next_attempt_at = $4, last_http_status = $5,
+           last_error = $6, updated_at = now()
+         where id = $1 and attempt_count = $2 - 1 and status = 'pending' returning id`,
+        [ctx.id, attempt, outcome.status, nextAt, result.httpStatus, error.message],
+      );
+      if (!claimed) return false;
+      await tx.query(
+        `insert into attempts (id, tenant_id, delivery_id, number, started_at, duration_ms, http_status, error_kind,
+           error_message, response_excerpt, response_truncated, next_attempt_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          newId(),
+          ctx.tenant_id,
+          ctx.id,
+          attempt,
+          started,
+          result.durationMs,
+          result.httpStatus,
+          error.kind,
+          error.message,
+          result.httpStatus === null ? null : result.excerpt,
+          result.httpStatus === null ? false : result.truncated,
+          nextAt,
+        ],
+      );
+      if (outcome.status === 'pending') {
+        await queue.enqueue(tx, [
+          {
+            deliveryId: ctx.id,
+            endpointId: ctx.endpoint_id,
+            attempt: attempt + 1,
+            delaySeconds: outcome.retryInSeconds ?? 0,
+          },
+        ]);
+      }
+      const disable = await trackHealth(tx, ctx, outcome);
+      if (disable) await disableEndpoint(tx, ctx, disable);
+      return true;
+    });
+  }
+
+  /** One job: one attempt of one delivery. Throwing hands the job back to pg-boss to retry. */
+  async function attemptDelivery({ deliveryId, attempt }: DeliverJob): Promise<void> {
+    const ctx = await load(deliveryId);
+    // Stale jobs (a redelivery or an earlier run already made this attempt) do nothing.
+    if (!ctx || ctx.status !== 'pending' || ctx.attempt_count !== attempt - 1) return;
+    if (ctx.endpoint_status === 'paused') return park(ctx, 'held');
+    if (ctx.endpoint_status === 'disabled') return park(ctx, 'skipped');
+    if (await overRateLimit(ctx)) {
+      await queue.enqueue(db, [{ deliveryId, endpointId: ctx.endpoint_id, attempt, delaySeconds: 1 }]);
+      return;
+    }
+    const profile = profiles.get(ctx.profile);
+    const started = new Date();
+    const rendered = profile.render({
+      eventId: ctx.event_id,
+      eventType: ctx.event_type,
+      data: ctx.data,
+      eventCreatedAt: ctx.event_created_at,
+      now: started,
+      secrets: {
+        current: box.open(ctx.secret_enc),
+        previous: ctx.previous_secret_enc ? box.open(ctx.previous_secret_enc) : null,
+      },
+      endpoint: { id: ctx.endpoint_id, url: ctx.url, metadata: ctx.metadata },
+    });
+    const result = await sender.send({
+      url: ctx.url,
+      headers: { ...ctx.headers, ...rendered.headers },
+      body: rendered.body,
+      timeoutMs: profile.timeoutMs,
+    });
+    const outcome = decide(result, attempt, profile.retrySchedule, new Date());
+    const recorded = await record(ctx, attempt, started, result, outcome);
+    logger.debug(
+      { deliveryId, attempt, status: result.httpStatus, outcome: outcome.status, recorded },
+      'delivery attempt',
+    );
+  }
+
+  return {
+    attemptDelivery,
+    async start(): Promise<void> {
+      await queue.boss.work<DeliverJob>(
+        deliverQueue,
+        {
+          batchSize: 1,
+          localConcurrency: options.concurrency,
+          groupConcurrency: options.endpointConcurrency,
+          pollingIntervalSeconds: 0.5,
+          // pg-boss does not notify when a group frees up; this bounds how long its next job waits.
+          notifyPollingIntervalSeconds: 1,
+        },
+        async (jobs: Job<DeliverJob>[]) => {
+          for (const job of jobs) {
+            try {
+              await attemptDelivery(job.data);
+            } catch (err) {
+              logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
+              throw err;
+            }
+          }
+        },
+      );
+    },
+  };
+}
