@@ -92,6 +92,7 @@ export const envSchema = z.object({
     .int()
     .min(0)
     .default(5 * 24 * 3600),
+  HOOKPORT_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   HOOKPORT_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   HOOKPORT_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -114,6 +115,7 @@ export interface Config {
   disableAfterFailures: number;
   disableAfterSeconds: number;
   shutdownSeconds: number;
+  deliveryTimeoutMs: number;
   publicUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -152,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     disableAfterFailures: e.HOOKPORT_DISABLE_AFTER_FAILURES,
     disableAfterSeconds: e.HOOKPORT_DISABLE_AFTER_SECONDS,
     shutdownSeconds: e.HOOKPORT_SHUTDOWN_SECONDS,
+    deliveryTimeoutMs: e.HOOKPORT_DELIVERY_TIMEOUT_MS,
     publicUrl: e.HOOKPORT_PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
   };

@@ -5,4 +5,5 @@ export { type Database, openPglite, openPostgres, type Queryable } from './db/da
 export { migrate } from './db/migrate.ts';
 export { createApp } from './http/app.ts';
 export { createLogger } from './logger.ts';
+export { createPublisher, type Publisher, type TransactionalPublishInput } from './publisher.ts';
 export { type Hookport, openDatabase, openHookport, type Role, version } from './runtime.ts';

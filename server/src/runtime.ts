@@ -60,7 +60,9 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     egressAllowlist: config.egressAllowlist,
     enqueue: openedQueue.enqueue,
   });
-  const profiles = new ProfileRegistry(nativeProfile(config.retrySchedule ?? nativeRetrySchedule));
+  const profiles = new ProfileRegistry(
+    nativeProfile(config.retrySchedule ?? nativeRetrySchedule, config.deliveryTimeoutMs),
+  );
   const sender = new Sender(config.egressAllowlist, `Hookport/${version}`);
   if (role !== 'api') {
     const worker = createWorker({

@@ -14,11 +14,11 @@ export function standardWebhooksHeaders(input: RenderInput, msgId: string, body:
   };
 }
 
-export function nativeProfile(retrySchedule: readonly number[]): DeliveryProfile {
+export function nativeProfile(retrySchedule: readonly number[], timeoutMs = 15_000): DeliveryProfile {
   return {
     name: 'native',
     retrySchedule,
-    timeoutMs: 15_000,
+    timeoutMs,
     render(input: RenderInput): RenderedRequest {
       const msgId = toTypeId('event', input.eventId);
       const body = JSON.stringify({ type: input.eventType, timestamp: input.now.toISOString(), data: input.data });

@@ -1,0 +1,70 @@
+import { CoreError, type EventRecord, type PublishInput } from '@hookport/spec';
+import type postgres from 'postgres';
+import { publishIn } from './core/events.ts';
+import { fromTypeId } from './core/ids.ts';
+import { openPostgres, type Queryable, quoteIdent, type SqlValue } from './db/database.ts';
+import { openQueue, type Queue } from './delivery/queue.ts';
+
+export interface PublisherOptions {
+  /** The database Hookport runs in (the same one as the caller's transaction). */
+  databaseUrl: string;
+  /** Hookport's schema (HOOKPORT_DB_SCHEMA); default `hookport`. */
+  schema?: string;
+}
+
+export interface TransactionalPublishInput extends PublishInput {
+  /** The tenant's id, as the API shows it (`tnt_…`). */
+  tenantId: string;
+}
+
+export interface Publisher {
+  /**
+   * Publishes inside the caller's own postgres.js transaction: the event, its
+   * deliveries and their jobs commit or roll back with the caller's writes.
+   * Nothing is sent before the caller commits.
+   */
+  publish(tx: postgres.TransactionSql, input: TransactionalPublishInput): Promise<EventRecord>;
+  close(): Promise<void>;
+}
+
+/**
+ * The transactional outbox, Hookport style: an application on the same
+ * PostgreSQL database publishes as part of its own transaction.
+ */
+export async function createPublisher({ databaseUrl, schema = 'hookport' }: PublisherOptions): Promise<Publisher> {
+  // pg-boss needs a started instance to insert jobs; it never works jobs here.
+  const db = openPostgres({ url: databaseUrl, schema, max: 1 });
+  let queue: Queue;
+  try {
+    queue = await openQueue(db, { databaseUrl, supervise: false });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return {
+    async publish(tx, input) {
+      const tenantId = fromTypeId('tenant', input.tenantId);
+      if (!tenantId) throw new CoreError('not_found', 'No such tenant.');
+      const q: Queryable = {
+        query: async (text, params: readonly SqlValue[] = []) =>
+          (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as never[],
+        exec: async (text) => {
+          await tx.unsafe(text);
+        },
+      };
+      // Our statements are unqualified: put our schema first for them, then give the caller back its search_path.
+      const [saved] = await q.query<{ path: string }>(`select current_setting('search_path') as path`);
+      await q.query(`select set_config('search_path', $1, true)`, [
+        `${quoteIdent(schema)}, ${saved?.path ?? 'public'}`,
+      ]);
+      // On failure the caller's transaction is aborted anyway; restoring would only mask the error.
+      const { event } = await publishIn(q, queue.enqueue, tenantId, input);
+      await q.query(`select set_config('search_path', $1, true)`, [saved?.path ?? 'public']);
+      return event;
+    },
+    async close() {
+      await queue.stop({ graceful: false });
+      await db.close();
+    },
+  };
+}
