@@ -4,7 +4,14 @@ import { defineConfig } from 'vitest/config';
  * One project per package. The whole suite runs on embedded PGlite by default
  * and on PostgreSQL when DATABASE_URL is set; each test file gets its own
  * schema (PostgreSQL) or its own in-memory database (PGlite).
+ *
+ * `*.pg.test.ts` files need several processes on one database (crash and
+ * shutdown tests, publishing inside a postgres.js transaction), which only a
+ * PostgreSQL server gives: the `e2e-pg` project exists when DATABASE_URL is
+ * set, and CI always runs that way once.
  */
+const withPostgres = Boolean(process.env.DATABASE_URL);
+
 export default defineConfig({
   test: {
     projects: [
@@ -12,7 +19,27 @@ export default defineConfig({
       { test: { name: 'server', include: ['server/src/**/*.test.ts'], testTimeout: 20_000 } },
       { test: { name: 'compat', include: ['compat/src/**/*.test.ts'] } },
       { test: { name: 'sdk', include: ['sdk/src/**/*.test.ts'] } },
-      { test: { name: 'e2e', include: ['test/src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/src/**/*.test.ts'],
+          exclude: ['test/src/**/*.pg.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      ...(withPostgres
+        ? [
+            {
+              test: {
+                name: 'e2e-pg',
+                include: ['test/src/**/*.pg.test.ts'],
+                testTimeout: 120_000,
+                hookTimeout: 60_000,
+              },
+            },
+          ]
+        : []),
     ],
     passWithNoTests: false,
   },
