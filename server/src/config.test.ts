@@ -26,6 +26,13 @@ describe('loadConfig defaults', () => {
       egressAllowlist: [],
       retrySchedule: undefined,
       maxRequestBytes: 1024 * 1024,
+      maxEventBytes: 256 * 1024,
+      workerConcurrency: 32,
+      endpointConcurrency: 4,
+      disableAfterFailures: 100,
+      disableAfterSeconds: 5 * 24 * 3600,
+      shutdownSeconds: 20,
+      deliveryTimeoutMs: 15_000,
       publicUrl: undefined,
       logLevel: 'info',
     });

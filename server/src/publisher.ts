@@ -54,12 +54,21 @@ export async function createPublisher({ databaseUrl, schema = 'hookport' }: Publ
       };
       // Our statements are unqualified: put our schema first for them, then give the caller back its search_path.
       const [saved] = await q.query<{ path: string }>(`select current_setting('search_path') as path`);
+      const restore = () => q.query(`select set_config('search_path', $1, true)`, [saved?.path ?? 'public']);
       await q.query(`select set_config('search_path', $1, true)`, [
         `${quoteIdent(schema)}, ${saved?.path ?? 'public'}`,
       ]);
-      // On failure the caller's transaction is aborted anyway; restoring would only mask the error.
-      const { event } = await publishIn(q, queue.enqueue, tenantId, input);
-      await q.query(`select set_config('search_path', $1, true)`, [saved?.path ?? 'public']);
+      let event: EventRecord;
+      try {
+        ({ event } = await publishIn(q, queue.enqueue, tenantId, input));
+      } catch (err) {
+        // Not every refusal aborts the transaction (an unknown type or invalid data is judged without a
+        // SQL error), and a caller that catches it goes on in the same transaction: give it its path back.
+        // After a SQL error the transaction is aborted and the restore fails too; the original error wins.
+        await restore().catch(() => undefined);
+        throw err;
+      }
+      await restore();
       return event;
     },
     async close() {

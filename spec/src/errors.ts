@@ -43,7 +43,7 @@ export const problemTitles: Record<ProblemCode, string> = {
 
 /** One problem detail for one field of the input. */
 export interface FieldError {
-  /** JSON-pointer-like dotted path of the field, e.g. `body.eventTypes.0`. */
+  /** Dotted path of the field within the body or query, e.g. `eventTypes.0`, `headers.Host`, `limit`. */
   path: string;
   message: string;
   code: string;
@@ -75,7 +75,7 @@ export const problemTypeBase = 'https://hookport.dev/problems/';
 
 export const FieldErrorSchema = z
   .object({
-    path: z.string().openapi({ example: 'body.url' }),
+    path: z.string().openapi({ example: 'eventTypes.0' }),
     message: z.string().openapi({ example: 'URL must use https' }),
     code: z.string().openapi({ example: 'invalid_string' }),
   })

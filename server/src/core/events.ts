@@ -6,11 +6,12 @@ import {
   type Page,
   type PublishInput,
 } from '@hookport/spec';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { Database, Queryable } from '../db/database.ts';
 import type { JobSpec } from '../delivery/queue.ts';
 import { sha256Hex } from './crypto.ts';
 import { newId } from './ids.ts';
+import { newAjv } from './json-schema.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
 
 interface EventRow {
@@ -52,7 +53,7 @@ function validatorFor(key: string, schema: Record<string, unknown>): ValidateFun
   let v = validators.get(key);
   if (!v) {
     if (validators.size >= 1000) validators.clear();
-    v = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    v = newAjv().compile(schema);
     validators.set(key, v);
   }
   return v;

@@ -1,5 +1,15 @@
 import type { FieldError } from '@hookport/spec';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsModule from 'ajv-formats';
+
+/**
+ * A JSON Schema 2020-12 validator with formats (email, uri, date-time…)
+ * checked rather than ignored. ajv-formats is CommonJS: its plugin is the
+ * module's `default`.
+ */
+export function newAjv(): Ajv2020 {
+  return formatsModule.default(new Ajv2020({ allErrors: true, strict: false }));
+}
 
 /**
  * Checks that a value is itself a valid JSON Schema (2020-12) that compiles.
@@ -7,7 +17,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
  * shared instance, and catalogue writes are rare.
  */
 export function schemaErrors(schema: Record<string, unknown>, path: string): FieldError[] {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const ajv = newAjv();
   let valid: boolean;
   try {
     valid = ajv.validateSchema(schema) as boolean;

@@ -226,7 +226,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   async function attemptDelivery({ deliveryId, attempt }: DeliverJob): Promise<void> {
     const ctx = await load(deliveryId);
     // Stale jobs (a redelivery or an earlier run already made this attempt) do nothing.
-    if (!ctx || ctx.status !== 'pending' || ctx.attempt_count !== attempt - 1) return;
+    if (ctx?.status !== 'pending' || ctx.attempt_count !== attempt - 1) return;
     if (ctx.endpoint_status === 'paused') return park(ctx, 'held');
     if (ctx.endpoint_status === 'disabled') return park(ctx, 'skipped');
     if (await overRateLimit(ctx)) {

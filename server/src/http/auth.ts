@@ -28,6 +28,17 @@ export function authenticate(core: CorePort): MiddlewareHandler<AppEnv> {
 
 export type Access = 'admin' | Scope;
 
+/** What each scope implies beyond itself: writing a resource includes reading it. */
+const implied: Partial<Record<Scope, Scope>> = {
+  'endpoints:read': 'endpoints:write',
+  'deliveries:read': 'deliveries:write',
+};
+
+function grants(scopes: readonly Scope[], needed: Scope): boolean {
+  const alsoBy = implied[needed];
+  return scopes.includes('*') || scopes.includes(needed) || (alsoBy !== undefined && scopes.includes(alsoBy));
+}
+
 /**
  * Route middleware for one access need. It runs before body validation, so a
  * caller without access learns nothing about the shape of the input.
@@ -39,7 +50,7 @@ export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
       if (p.kind !== 'admin') throw new CoreError('forbidden', 'Only the admin token manages tenants and tokens.');
     } else if (p.kind !== 'tenant') {
       throw new CoreError('forbidden', 'The admin token manages tenants and tokens only; use a tenant token.');
-    } else if (!p.scopes.includes(access) && !p.scopes.includes('*')) {
+    } else if (!grants(p.scopes, access)) {
       throw new CoreError('forbidden', `The token lacks the scope ${access}.`);
     }
     await next();
