@@ -69,6 +69,22 @@ export function parseAddress(text: string): Address | null {
 }
 
 /**
+ * The addresses a URL's host stands for without asking DNS: an IP literal, or
+ * a localhost name (RFC 6761: `localhost`, `*.localhost`, trailing dot or not)
+ * as both loopback addresses. Empty for other names, which are judged on what
+ * they resolve to. Used at creation and again at delivery, so both agree
+ * whatever the machine's resolver makes of `localhost.` or `api.localhost`.
+ */
+export function fixedAddresses(hostname: string): Address[] {
+  // A trailing dot is the same name, fully qualified (`localhost.`).
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const literal = parseAddress(host);
+  if (literal) return [literal];
+  if (host === 'localhost' || host.endsWith('.localhost')) return [ipaddr.parse('127.0.0.1'), ipaddr.parse('::1')];
+  return [];
+}
+
+/**
  * Checks an endpoint URL when it is created or changed. IP literals and
  * localhost names are judged here; other names are judged again at connect
  * time on the addresses they resolve to. Returns why the URL is refused, or null.
@@ -82,15 +98,7 @@ export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string |
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
-  // A trailing dot is the same name, fully qualified (`localhost.`).
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  const literal = parseAddress(host);
-  const isLocalName = host === 'localhost' || host.endsWith('.localhost');
-  const addresses: Address[] = literal
-    ? [literal]
-    : isLocalName
-      ? [ipaddr.parse('127.0.0.1'), ipaddr.parse('::1')]
-      : [];
+  const addresses = fixedAddresses(url.hostname);
   if (addresses.some((a) => !isAddressAllowed(a, allowlist))) {
     return 'points to a non-public address; add its range to HOOKPORT_EGRESS_ALLOWLIST to allow it';
   }

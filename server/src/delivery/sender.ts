@@ -3,7 +3,7 @@ import type { AttemptErrorKind } from '@hookport/spec';
 import ipaddr from 'ipaddr.js';
 import { Agent, request } from 'undici';
 import type { Cidr } from '../config.ts';
-import { isAddressAllowed, parseAddress } from '../core/egress.ts';
+import { fixedAddresses, isAddressAllowed } from '../core/egress.ts';
 
 export const responseCap = 16 * 1024;
 
@@ -108,10 +108,11 @@ export class Sender {
   async send(input: SendInput): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    // IP literals never reach the lookup, so they are judged here.
+    // IP literals never reach the lookup, so they are judged here; so are localhost names, which the
+    // machine's resolver may not know (`localhost.`, `api.localhost`) and endpoint creation already
+    // treats as loopback: the same rule at delivery, whatever the resolver says.
     const host = new URL(input.url).hostname;
-    const literal = parseAddress(host);
-    if (literal && !isAddressAllowed(literal, this.#allowlist)) {
+    if (fixedAddresses(host).some((a) => !isAddressAllowed(a, this.#allowlist))) {
       return {
         ok: false,
         httpStatus: null,

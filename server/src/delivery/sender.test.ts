@@ -1,0 +1,57 @@
+import type { LookupAddress } from 'node:dns';
+import ipaddr from 'ipaddr.js';
+import { describe, expect, it } from 'vitest';
+import type { Cidr } from '../config.ts';
+import { classifyError, guardedLookup } from './sender.ts';
+
+type LookupOutcome = { err: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number };
+
+function lookup(allowlist: Cidr[], host: string, all: boolean): Promise<LookupOutcome> {
+  return new Promise((resolve) => {
+    guardedLookup(allowlist)(host, { all }, (err, address, family) => resolve({ err, address, family }));
+  });
+}
+
+const loopback: Cidr[] = [ipaddr.parseCIDR('127.0.0.0/8'), ipaddr.parseCIDR('::1/128')];
+
+describe('guardedLookup: the connect-time egress check on resolved addresses', () => {
+  // `localhost` is resolved by the machine's resolver here, as any other name would be.
+  it('refuses a name that resolves to loopback', async () => {
+    for (const all of [true, false]) {
+      const { err } = await lookup([], 'localhost', all);
+      expect(err?.code).toBe('EGRESS_BLOCKED');
+    }
+  });
+
+  it('passes the resolved addresses through when they are allowlisted', async () => {
+    const many = await lookup(loopback, 'localhost', true);
+    expect(many.err).toBeNull();
+    expect(Array.isArray(many.address) && many.address.length > 0).toBe(true);
+    const one = await lookup(loopback, 'localhost', false);
+    expect(one.err).toBeNull();
+    expect(typeof one.address).toBe('string');
+    expect([4, 6]).toContain(one.family);
+  });
+
+  it('reports a name that does not resolve as a DNS error', async () => {
+    const { err } = await lookup([], 'no-such-host.invalid', true);
+    expect(err).not.toBeNull();
+    expect(classifyError(err)).toBe('dns');
+  });
+});
+
+describe('classifyError', () => {
+  const withCode = (code: string, name = 'Error') => Object.assign(new Error(code), { code, name });
+
+  it('sorts errors into attempt kinds, looking through causes', () => {
+    expect(classifyError(withCode('EGRESS_BLOCKED'))).toBe('egress_blocked');
+    expect(classifyError(withCode('ENOTFOUND'))).toBe('dns');
+    expect(classifyError(withCode('CERT_HAS_EXPIRED'))).toBe('tls');
+    expect(classifyError(withCode('DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('tls');
+    expect(classifyError(withCode('UND_ERR_HEADERS_TIMEOUT'))).toBe('timeout');
+    expect(classifyError(withCode('ABORT_ERR', 'TimeoutError'))).toBe('timeout');
+    expect(classifyError(withCode('UND_ERR_HEADERS_OVERFLOW'))).toBe('response_too_large');
+    expect(classifyError(withCode('ECONNREFUSED'))).toBe('connection');
+    expect(classifyError(new Error('fetch failed', { cause: withCode('EGRESS_BLOCKED') }))).toBe('egress_blocked');
+  });
+});

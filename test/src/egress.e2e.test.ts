@@ -1,0 +1,234 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
+import { uuidOf } from './support/ids.ts';
+import type { EndpointWithSecret } from './support/types.ts';
+import { until } from './support/until.ts';
+
+/*
+ * The egress guard at DELIVERY time. Endpoint creation already refuses these
+ * URLs, so each endpoint is created with a public https URL and then pointed
+ * at the blocked form directly in the database: an endpoint created before
+ * the operator narrowed HOOKPORT_EGRESS_ALLOWLIST (here: emptied it). Every
+ * form carries the port of a real listener on this machine, so a guard that
+ * let one through would show up as a connection there.
+ */
+
+interface DeliveryBody {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  status: string;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  attempts: { number: number; httpStatus: number | null; errorKind: string | null; nextAttemptAt: string | null }[];
+}
+interface Page<T> {
+  data: T[];
+}
+
+/** Blocked target forms; `P` is replaced by the listener's port. */
+const blocked: Record<string, string> = {
+  'decimal IPv4': 'http://2130706433:P/hook',
+  'hex IPv4': 'http://0x7f000001:P/hook',
+  'octal IPv4': 'http://0177.0.0.1:P/hook',
+  'full octal IPv4': 'http://017700000001:P/hook',
+  'short IPv4 127.1': 'http://127.1:P/hook',
+  'mixed hex short IPv4': 'http://0x7f.1:P/hook',
+  'loopback 127.0.0.1': 'http://127.0.0.1:P/hook',
+  'loopback with a trailing dot': 'http://127.0.0.1.:P/hook',
+  'loopback 127.255.255.254': 'http://127.255.255.254:P/hook',
+  'credentials before a loopback host': 'http://hooks.example.com@127.0.0.1:P/hook',
+  'unspecified 0.0.0.0': 'http://0.0.0.0:P/hook',
+  'unspecified as 0': 'http://0:P/hook',
+  'IPv6 loopback': 'http://[::1]:P/hook',
+  'IPv6 unspecified': 'http://[::]:P/hook',
+  'IPv4-mapped dotted': 'http://[::ffff:127.0.0.1]:P/hook',
+  'IPv4-mapped hex': 'http://[::ffff:7f00:1]:P/hook',
+  'IPv4-compatible': 'http://[::127.0.0.1]:P/hook',
+  'IPv4-translated (RFC 6145)': 'http://[::ffff:0:7f00:1]:P/hook',
+  '6to4 of 127.0.0.1': 'http://[2002:7f00:1::]:P/hook',
+  'NAT64 of 127.0.0.1': 'http://[64:ff9b::7f00:1]:P/hook',
+  'local-use NAT64 of 127.0.0.1': 'http://[64:ff9b:1::7f00:1]:P/hook',
+  'cloud metadata 169.254.169.254': 'http://169.254.169.254:P/latest/meta-data/',
+  'cloud metadata, IPv4-mapped': 'http://[::ffff:a9fe:a9fe]:P/latest/meta-data/',
+  'CGNAT 100.64.0.1': 'http://100.64.0.1:P/hook',
+  'private 10.0.0.1': 'http://10.0.0.1:P/hook',
+  'private 192.168.0.1': 'http://192.168.0.1:P/hook',
+  'private 172.16.0.1': 'http://172.16.0.1:P/hook',
+  'ULA fc00::1': 'http://[fc00::1]:P/hook',
+  'ULA fd00::1': 'http://[fd00::1]:P/hook',
+  'link-local fe80::1': 'http://[fe80::1]:P/hook',
+  'multicast 224.0.0.1': 'http://224.0.0.1:P/hook',
+  'multicast ff02::1': 'http://[ff02::1]:P/hook',
+  'broadcast 255.255.255.255': 'http://255.255.255.255:P/hook',
+  'reserved 240.0.0.1': 'http://240.0.0.1:P/hook',
+  'documentation 192.0.2.1': 'http://192.0.2.1:P/hook',
+  'benchmarking 198.18.0.1': 'http://198.18.0.1:P/hook',
+  'documentation 2001:db8::1': 'http://[2001:db8::1]:P/hook',
+  localhost: 'http://localhost:P/hook',
+  'localhost, https': 'https://localhost:P/hook',
+  'localhost with a trailing dot': 'http://localhost.:P/hook',
+  'a name under .localhost': 'http://api.localhost:P/hook',
+};
+
+// The connect-time check on names a resolver maps to loopback is unit-tested in server/src/delivery/sender.test.ts.
+
+/**
+ * A listener that counts every TCP connection: on `::` with IPv4 mapped in
+ * where the machine has IPv6 (so 127.0.0.1, ::1, 0.0.0.0 and :: all reach
+ * it), else on 127.0.0.1.
+ */
+async function startSentinel(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(204).end();
+  });
+  server.on('connection', () => {
+    connections++;
+  });
+  const listen = (options: { host: string; ipv6Only?: boolean }) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: 0, ...options }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen({ host: '::', ipv6Only: false }).catch(() => listen({ host: '127.0.0.1' }));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface Setup {
+  t: TestHookport;
+  tenant: TenantFixture;
+}
+
+async function setUp(allowlist: string): Promise<Setup> {
+  const t = await startHookport({ HOOKPORT_EGRESS_ALLOWLIST: allowlist });
+  return { t, tenant: await createTenant(t) };
+}
+
+/** An endpoint created with a public URL, then pointed at `url` behind the API's back. */
+async function endpointAt({ t, tenant }: Setup, url: string, n: number, type = 'ticket.created'): Promise<string> {
+  const created = await t.api.post<EndpointWithSecret>('/v1/endpoints', {
+    token: tenant.token,
+    json: { url: `https://hooks.example.com/${n}`, eventTypes: [type] },
+  });
+  if (created.status !== 201) throw new Error(`endpoint create failed: ${created.text}`);
+  const [changed] = await t.hp.db.query<{ id: string }>('update endpoints set url = $1 where id = $2 returning id', [
+    url,
+    uuidOf(created.body.id),
+  ]);
+  if (!changed) throw new Error(`endpoint ${created.body.id} not found in the database`);
+  return created.body.id;
+}
+
+/** Publishes one event and waits until each of its deliveries has its first attempt recorded. */
+async function publishAndSettle(
+  { t, tenant }: Setup,
+  expected: number,
+  type = 'ticket.created',
+): Promise<DeliveryBody[]> {
+  const res = await t.api.post<{ id: string; deliveryCount: number }>('/v1/events', {
+    token: tenant.token,
+    json: { type, data: { probe: 'egress' } },
+  });
+  expect(res.status).toBe(202);
+  expect(res.body.deliveryCount).toBe(expected);
+  return until(
+    `first attempts of ${expected} deliveries`,
+    async () => {
+      const list = await t.api.get<Page<DeliveryBody>>('/v1/deliveries?limit=100', { token: tenant.token });
+      const mine = list.body.data.filter((d) => d.eventId === res.body.id);
+      // The first attempt and the delivery's new status are written in one transaction.
+      if (mine.length !== expected || mine.some((d) => d.attemptCount === 0)) return undefined;
+      return Promise.all(
+        mine.map(async (d) => (await t.api.get<DeliveryBody>(`/v1/deliveries/${d.id}`, { token: tenant.token })).body),
+      );
+    },
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+}
+
+describe('egress guard at delivery time, with an empty allowlist', () => {
+  let s: Setup;
+  let sentinel: Awaited<ReturnType<typeof startSentinel>>;
+
+  beforeAll(async () => {
+    sentinel = await startSentinel();
+    s = await setUp('');
+  });
+  afterAll(async () => {
+    await s?.t.close();
+    await sentinel?.close();
+  });
+
+  it(`refuses every one of ${Object.keys(blocked).length} non-public forms: one egress_blocked attempt, no retry, nothing received`, async () => {
+    expect(Object.keys(blocked).length).toBeGreaterThanOrEqual(25);
+    const formOf = new Map<string, string>();
+    let n = 0;
+    for (const [form, template] of Object.entries(blocked)) {
+      const id = await endpointAt(s, template.replace(':P/', `:${sentinel.port}/`), n++);
+      formOf.set(id, form);
+    }
+    const deliveries = await publishAndSettle(s, formOf.size);
+    const outcome = (d: DeliveryBody) => ({
+      form: formOf.get(d.endpointId),
+      status: d.status,
+      attempts: d.attempts.map((a) => ({ errorKind: a.errorKind, httpStatus: a.httpStatus, retry: a.nextAttemptAt })),
+    });
+    const expected = (form: string) => ({
+      form,
+      status: 'failed',
+      attempts: [{ errorKind: 'egress_blocked', httpStatus: null, retry: null }],
+    });
+    expect(deliveries.map(outcome).sort((a, b) => String(a.form).localeCompare(String(b.form)))).toEqual(
+      Object.keys(blocked)
+        .sort((a, b) => a.localeCompare(b))
+        .map(expected),
+    );
+    expect(deliveries.every((d) => d.nextAttemptAt === null)).toBe(true);
+    expect(sentinel.connections()).toBe(0);
+  });
+});
+
+describe('egress guard at delivery time: control, with loopback allowlisted', () => {
+  let s: Setup;
+  let sentinel: Awaited<ReturnType<typeof startSentinel>>;
+
+  beforeAll(async () => {
+    sentinel = await startSentinel();
+    // `localhost` stands for both loopback addresses (RFC 6761), so both ranges are allowed.
+    s = await setUp('127.0.0.0/8, ::1/128');
+  });
+  afterAll(async () => {
+    await s?.t.close();
+    await sentinel?.close();
+  });
+
+  it('delivers to the same loopback forms once they are inside the allowlist', async () => {
+    const allowed = [
+      'http://localhost:P/hook',
+      'http://127.0.0.1:P/hook',
+      'http://0x7f000001:P/hook',
+      'http://127.1:P/hook',
+    ];
+    let n = 0;
+    for (const template of allowed) await endpointAt(s, template.replace(':P/', `:${sentinel.port}/`), n++);
+    const deliveries = await publishAndSettle(s, allowed.length);
+    expect(deliveries.map((d) => ({ status: d.status, attempts: d.attempts.map((a) => a.httpStatus) }))).toEqual(
+      allowed.map(() => ({ status: 'succeeded', attempts: [204] })),
+    );
+    expect(sentinel.connections()).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestHookport } from './harness.ts';
+import { until } from './until.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = fileURLToPath(new URL('../../../server/src/cli.ts', import.meta.url));
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Date.now() when the process was seen to exit. */
+  at: number;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** Everything the process wrote to stdout and stderr. */
+  output: string[];
+  /** Set once the process exited. */
+  exit: Exit | undefined;
+  exited: Promise<Exit>;
+  /** Sends a signal to this process (by its pid) and returns when it was sent. */
+  signal(signal: NodeJS.Signals): number;
+}
+
+const running = new Set<ChildProcess>();
+// Should the test process end without its afterAll (a crash, a timeout), take the children with it.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Starts `hookport worker` as a separate OS process on the database, schema
+ * and secret key of an in-process Hookport (usually started with role `api`).
+ * Plain `node --import tsx`, not the tsx CLI: the CLI runs the program in a
+ * child of its own, which a SIGKILL of the parent would leave running.
+ */
+export async function startWorkerProcess(t: TestHookport, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const { databaseUrl, dbSchema } = t.config;
+  if (!databaseUrl) throw new Error('a worker process needs DATABASE_URL (PGlite is one process)');
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKPORT_')));
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'worker'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...inherited,
+      DATABASE_URL: databaseUrl,
+      HOOKPORT_DB_SCHEMA: dbSchema,
+      HOOKPORT_SECRET_KEY: t.hp.secrets.secretKey.toString('hex'),
+      HOOKPORT_ADMIN_TOKEN: t.adminToken,
+      HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
+      HOOKPORT_RETRY_SCHEDULE: '1,1,2',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  const { pid } = child;
+  if (pid === undefined) throw new Error('the worker process did not start');
+  running.add(child);
+  const output: string[] = [];
+  child.stdout?.on('data', (c: Buffer) => output.push(String(c)));
+  child.stderr?.on('data', (c: Buffer) => output.push(String(c)));
+  const proc: WorkerProcess = {
+    pid,
+    output,
+    exit: undefined,
+    exited: new Promise<Exit>((resolve) => {
+      child.once('exit', (code, signal) => {
+        running.delete(child);
+        proc.exit = { code, signal, at: Date.now() };
+        resolve(proc.exit);
+      });
+    }),
+    signal(signal) {
+      process.kill(pid, signal);
+      return Date.now();
+    },
+  };
+  await until(
+    `worker process ${pid} to be ready`,
+    async () => {
+      if (proc.exit) throw new Error(`worker process exited early (${JSON.stringify(proc.exit)}):\n${output.join('')}`);
+      return output.join('').includes('Hookport worker is running') ? true : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  return proc;
+}
+
+/** SIGKILLs every worker process still running (each by its own pid) and waits until they are gone. */
+export async function killWorkerProcesses(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
