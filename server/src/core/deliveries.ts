@@ -139,18 +139,44 @@ export function createDeliveries(db: Database, enqueue: Enqueue) {
     },
 
     async get(tenantId: string, id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }> {
-      const [row] = await db.query<DeliveryRow>(`select ${columns} from deliveries where tenant_id = $1 and id = $2`, [
-        tenantId,
-        id,
-      ]);
-      if (!row) throw new CoreError('not_found', 'No such delivery.');
-      const attempts = await db.query<AttemptRow>(
-        `select id, delivery_id, number, started_at, duration_ms, http_status, error_kind, error_message,
-           response_excerpt, response_truncated, next_attempt_at
-         from attempts where delivery_id = $1 order by number`,
-        [id],
+      // One statement, so the delivery and its attempts come from one snapshot: the worker writes both
+      // in one transaction, and two reads could show a pending delivery with its next attempt already listed.
+      const rows = await db.query<DeliveryRow & { [K in keyof AttemptRow as `a_${K}`]: AttemptRow[K] | null }>(
+        `select ${columns
+          .split(',')
+          .map((c) => `d.${c.trim()}`)
+          .join(', ')},
+           a.id as a_id, a.delivery_id as a_delivery_id, a.number as a_number, a.started_at as a_started_at,
+           a.duration_ms as a_duration_ms, a.http_status as a_http_status, a.error_kind as a_error_kind,
+           a.error_message as a_error_message, a.response_excerpt as a_response_excerpt,
+           a.response_truncated as a_response_truncated, a.next_attempt_at as a_next_attempt_at
+         from deliveries d left join attempts a on a.delivery_id = d.id
+         where d.tenant_id = $1 and d.id = $2
+         order by a.number`,
+        [tenantId, id],
       );
-      return { delivery: toDeliveryRecord(row), attempts: attempts.map(toAttemptRecord) };
+      const [first] = rows;
+      if (!first) throw new CoreError('not_found', 'No such delivery.');
+      const attempts: AttemptRecord[] = [];
+      for (const r of rows) {
+        if (r.a_id === null || r.a_started_at === null) continue;
+        attempts.push(
+          toAttemptRecord({
+            id: r.a_id,
+            delivery_id: r.id,
+            number: r.a_number ?? 0,
+            started_at: r.a_started_at,
+            duration_ms: r.a_duration_ms ?? 0,
+            http_status: r.a_http_status,
+            error_kind: r.a_error_kind,
+            error_message: r.a_error_message,
+            response_excerpt: r.a_response_excerpt,
+            response_truncated: r.a_response_truncated ?? false,
+            next_attempt_at: r.a_next_attempt_at,
+          }),
+        );
+      }
+      return { delivery: toDeliveryRecord(first), attempts };
     },
 
     async redeliver(tenantId: string, id: string): Promise<DeliveryRecord> {

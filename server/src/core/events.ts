@@ -6,7 +6,7 @@ import {
   type Page,
   type PublishInput,
 } from '@hookport/spec';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Database, Queryable } from '../db/database.ts';
 import type { JobSpec } from '../delivery/queue.ts';
 import { sha256Hex } from './crypto.ts';
@@ -59,6 +59,26 @@ function validatorFor(key: string, schema: Record<string, unknown>): ValidateFun
   return v;
 }
 
+/**
+ * The dotted path of the field a schema error is about, under `data.`. Ajv
+ * reports a missing or unknown property at the object that holds it; the
+ * caller needs the property itself, as the request-body errors name it.
+ */
+function dataPath(e: ErrorObject): string {
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const property =
+    e.keyword === 'required'
+      ? e.params.missingProperty
+      : e.keyword === 'additionalProperties'
+        ? e.params.additionalProperty
+        : undefined;
+  if (typeof property === 'string') segments.push(property);
+  return ['data', ...segments].join('.');
+}
+
 async function checkType(q: Queryable, tenantId: string, input: PublishInput): Promise<void> {
   const [row] = await q.query<{ schema: Record<string, unknown> | null; updated_at: Date }>(
     'select schema, updated_at from event_types where tenant_id = $1 and name = $2',
@@ -73,7 +93,7 @@ async function checkType(q: Queryable, tenantId: string, input: PublishInput): P
   const validate = validatorFor(`${tenantId}:${input.type}:${row.updated_at.getTime()}`, row.schema);
   if (!validate(input.data)) {
     const errors = (validate.errors ?? []).map((e) => ({
-      path: `data${e.instancePath.replaceAll('/', '.')}`,
+      path: dataPath(e),
       message: e.message ?? 'is not valid',
       code: `schema_${e.keyword}`,
     }));

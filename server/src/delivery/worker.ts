@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptErrorKind, ProfileName } from '@hookport/spec';
 import type { Job } from 'pg-boss';
 import type { Logger } from 'pino';
@@ -20,6 +21,16 @@ export interface WorkerOptions {
   /** Disable an endpoint that has failed without a success for this long (0: never). */
   disableAfterFailingSeconds: number;
 }
+
+/**
+ * The longest a worker holds a job for its rate-limit slot: long enough to
+ * keep a backlog flowing at the limit, far shorter than the delivery timeout
+ * a slow endpoint may hold a slot for. Later slots wait in the queue.
+ */
+const maxRateHoldSeconds = 1;
+
+/** A rate-limited request either goes after holding its reserved slot, or comes back from the queue later. */
+type RateSlot = { holdSeconds: number } | { retryInSeconds: number };
 
 export interface WorkerDeps {
   db: Database;
@@ -107,19 +118,40 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     return ctx;
   }
 
-  /** Counts this request in the endpoint's current one-second window, shared by every process. */
-  async function overRateLimit(ctx: AttemptContext): Promise<boolean> {
-    if (ctx.rate_limit === null) return false;
-    const [row] = await db.query<{ count: number }>(
-      `insert into rate_windows (endpoint_id, window_start, count) values ($1, date_trunc('second', now()), 1)
-       on conflict (endpoint_id, window_start) do update set count = rate_windows.count + 1
-       returning count`,
-      [ctx.endpoint_id],
-    );
-    await db.query(`delete from rate_windows where endpoint_id = $1 and window_start < now() - interval '10 seconds'`, [
-      ctx.endpoint_id,
-    ]);
-    return (row?.count ?? 0) > ctx.rate_limit;
+  /**
+   * Reserves the endpoint's next send time under its rate limit, shared by
+   * every process: requests go evenly spaced, 1/limit s apart (one
+   * rate_windows row per reserved send time, taken under a per-endpoint
+   * lock). Letting `limit` requests through per calendar second instead sends
+   * twice the limit within a few ms around the turn of a second. A slot due
+   * soon is held by the worker; a later one is not reserved, and the job
+   * goes back to the queue until then.
+   */
+  async function takeRateSlot(ctx: AttemptContext): Promise<RateSlot> {
+    if (ctx.rate_limit === null) return { holdSeconds: 0 };
+    const intervalSeconds = 1 / ctx.rate_limit;
+    return db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`rate:${ctx.endpoint_id}`]);
+      // clock_timestamp(), not now(): the transaction may have started before it got the lock.
+      await tx.query(
+        `delete from rate_windows where endpoint_id = $1 and window_start < clock_timestamp() - interval '1 second'`,
+        [ctx.endpoint_id],
+      );
+      const [next] = await tx.query<{ wait: number }>(
+        `select greatest(0, coalesce(extract(epoch from max(window_start) - clock_timestamp())::float8 + $2, 0)) as wait
+         from rate_windows where endpoint_id = $1`,
+        [ctx.endpoint_id, intervalSeconds],
+      );
+      const wait = next?.wait ?? 0;
+      if (wait > maxRateHoldSeconds) return { retryInSeconds: wait };
+      await tx.query(
+        `insert into rate_windows (endpoint_id, window_start, count)
+         values ($1, clock_timestamp() + make_interval(secs => $2), 1)
+         on conflict (endpoint_id, window_start) do update set count = rate_windows.count + 1`,
+        [ctx.endpoint_id, wait],
+      );
+      return { holdSeconds: wait };
+    });
   }
 
   /** Parks a delivery whose endpoint is paused (held) or disabled (skipped), unless it moved on meanwhile. */
@@ -229,10 +261,14 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     if (ctx?.status !== 'pending' || ctx.attempt_count !== attempt - 1) return;
     if (ctx.endpoint_status === 'paused') return park(ctx, 'held');
     if (ctx.endpoint_status === 'disabled') return park(ctx, 'skipped');
-    if (await overRateLimit(ctx)) {
-      await queue.enqueue(db, [{ deliveryId, endpointId: ctx.endpoint_id, attempt, delaySeconds: 1 }]);
+    const slot = await takeRateSlot(ctx);
+    if ('retryInSeconds' in slot) {
+      await queue.enqueue(db, [
+        { deliveryId, endpointId: ctx.endpoint_id, attempt, delaySeconds: slot.retryInSeconds },
+      ]);
       return;
     }
+    if (slot.holdSeconds > 0) await sleep(slot.holdSeconds * 1000);
     const profile = profiles.get(ctx.profile);
     const started = new Date();
     const rendered = profile.render({
