@@ -1,5 +1,37 @@
 /**
- * @hookport/sdk: the typed client. Generated types and the client land with
- * the SDK issue; this is the package skeleton.
+ * @hookport/sdk: a typed client for the Hookport API and signature
+ * verification for webhook receivers.
  */
-export const sdkVersion = '0.1.0';
+export { Hookport, type HookportOptions } from './client.ts';
+export {
+  type FieldError,
+  HookportError,
+  HookportNetworkError,
+  HookportTimeoutError,
+  type ProblemCode,
+} from './errors.ts';
+export { type Page, PagePromise } from './pagination.ts';
+export type {
+  Deliveries,
+  Endpoints,
+  Events,
+  EventTypes,
+  PublishOptions,
+  RawClient,
+  RequestOptions,
+  Tenants,
+  Tokens,
+} from './resources.ts';
+export type { FetchLike } from './transport.ts';
+export type * from './types.ts';
+export {
+  type RawBody,
+  type VerifyWebhookOptions,
+  verifyHubSignature,
+  verifyRapidlyWebhook,
+  verifyWebhook,
+  type WebhookHeaders,
+  type WebhookPayload,
+  WebhookVerificationError,
+  type WebhookVerificationFailure,
+} from './webhooks.ts';
