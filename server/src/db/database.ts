@@ -51,7 +51,8 @@ export function openPostgres({ url, schema, max = 10 }: PostgresOptions): Databa
     text: string,
     params: readonly SqlValue[] = [],
   ): Promise<T[]> => {
-    const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+    // Prepared: one round trip per query instead of two, and no re-parsing (our SQL text is fixed).
+    const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
     return rows as unknown as T[];
   };
   return {

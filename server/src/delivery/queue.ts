@@ -54,11 +54,13 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
     // A SIGKILLed worker's jobs are found by their missed heartbeat within seconds, not minutes.
     superviseIntervalSeconds: 2,
     monitorIntervalSeconds: 2,
+    // Burst fetching reads cached queue counts; refresh them every second, not every minute.
+    queueCacheIntervalSeconds: 1,
   } as const;
   const boss =
     db.kind === 'pglite' && db.pglite
       ? new PgBoss({ ...common, db: fromPglite(db.pglite), backend: 'pglite' })
-      : new PgBoss({ ...common, connectionString: databaseUrl, max: 4, application_name: 'hookport-queue' });
+      : new PgBoss({ ...common, connectionString: databaseUrl, max: 10, application_name: 'hookport-queue' });
   boss.on('error', () => {
     // pg-boss reports passing database errors here and recovers by itself; the worker logs its own failures.
   });

@@ -60,6 +60,7 @@ interface AttemptContext {
   metadata: Record<string, string>;
   secret_enc: string;
   previous_secret_enc: string | null;
+  endpoint_failing: boolean;
 }
 
 /** What one attempt's outcome does to the delivery. */
@@ -108,6 +109,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       `select d.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.status, d.attempt_count,
          e.data, e.created_at as event_created_at,
          p.url, p.status as endpoint_status, p.profile, p.headers, p.rate_limit, p.metadata, p.secret_enc,
+         p.failing_since is not null as endpoint_failing,
          case when p.previous_secret_expires_at > now() then p.previous_secret_enc end as previous_secret_enc
        from deliveries d
        join events e on e.id = d.event_id
@@ -184,6 +186,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   /** Updates the endpoint's failure streak; returns why it must be disabled, if it must. */
   async function trackHealth(tx: Queryable, ctx: AttemptContext, outcome: Outcome): Promise<string | null> {
     if (outcome.status === 'succeeded') {
+      // Most deliveries go to healthy endpoints: no write when there is no streak to reset.
+      if (!ctx.endpoint_failing) return null;
       await tx.query(
         `update endpoints set consecutive_failures = 0, failing_since = null
          where id = $1 and (consecutive_failures > 0 or failing_since is not null)`,
@@ -255,12 +259,50 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   }
 
   /** One job: one attempt of one delivery. Throwing hands the job back to pg-boss to retry. */
-  async function attemptDelivery({ deliveryId, attempt }: DeliverJob): Promise<void> {
-    const ctx = await load(deliveryId);
+  /**
+   * Attempts in flight per endpoint in this process. pg-boss's group
+   * concurrency is counted when jobs are fetched, and concurrent fetchers can
+   * overshoot it; this gate makes the cap hold locally. An endpoint that is
+   * failing gets one slot only, so dead endpoints waiting out their timeouts
+   * cannot take the worker from the healthy ones.
+   */
+  const inFlight = new Map<string, number>();
+
+  function tryEnter(ctx: AttemptContext): boolean {
+    const cap = ctx.endpoint_failing ? 1 : options.endpointConcurrency;
+    const n = inFlight.get(ctx.endpoint_id) ?? 0;
+    if (n >= cap) return false;
+    inFlight.set(ctx.endpoint_id, n + 1);
+    return true;
+  }
+
+  function leave(endpointId: string) {
+    const n = (inFlight.get(endpointId) ?? 1) - 1;
+    if (n <= 0) inFlight.delete(endpointId);
+    else inFlight.set(endpointId, n);
+  }
+
+  async function attemptDelivery(job: DeliverJob): Promise<void> {
+    const ctx = await load(job.deliveryId);
     // Stale jobs (a redelivery or an earlier run already made this attempt) do nothing.
-    if (ctx?.status !== 'pending' || ctx.attempt_count !== attempt - 1) return;
+    if (ctx?.status !== 'pending' || ctx.attempt_count !== job.attempt - 1) return;
     if (ctx.endpoint_status === 'paused') return park(ctx, 'held');
     if (ctx.endpoint_status === 'disabled') return park(ctx, 'skipped');
+    if (!tryEnter(ctx)) {
+      // The endpoint has all its slots busy here: hand the attempt back for a moment, uncounted.
+      await queue.enqueue(db, [
+        { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: job.attempt, delaySeconds: 1 },
+      ]);
+      return;
+    }
+    try {
+      await attemptWithSlot(ctx, job);
+    } finally {
+      leave(ctx.endpoint_id);
+    }
+  }
+
+  async function attemptWithSlot(ctx: AttemptContext, { deliveryId, attempt }: DeliverJob): Promise<void> {
     const slot = await takeRateSlot(ctx);
     if ('retryInSeconds' in slot) {
       await queue.enqueue(db, [
@@ -307,6 +349,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
           localConcurrency: options.concurrency,
           groupConcurrency: options.endpointConcurrency,
           pollingIntervalSeconds: 0.5,
+          // Keep fetching without the poll pause while jobs are ready (pg-boss otherwise waits after each job).
+          burstWhenReadyExceeds: 1,
           // pg-boss does not notify when a group frees up; this bounds how long its next job waits.
           notifyPollingIntervalSeconds: 1,
         },
