@@ -1,0 +1,976 @@
+/**
+ * `pnpm bench`: Hookport's delivery benchmark (issue 3). A script, not a test:
+ * it runs a fixed sequence of phases against 127.0.0.1 only, prints a table and
+ * refreshes the results block of docs/benchmarks.md. Bounded: every phase has
+ * a deadline and the whole run stops itself after BENCH_DEADLINE_S (default 540 s).
+ *
+ *  a   raw baseline: signed POSTs straight from undici to the receiver
+ *  b   Hookport end to end on PostgreSQL (in-process, role all)
+ *  c   the same on embedded PGlite (in memory)
+ *  d   publish-to-receive latency at a fixed offered rate, PostgreSQL
+ *  e   isolation: healthy throughput while half the endpoints never answer
+ *  f   worker peak RSS: API in-process, worker as a separate `hookport worker` process
+ *
+ * Every phase also records the CPU time it cost (this process, the receiver, a
+ * worker child, the PostgreSQL backends of the bench database) and what other
+ * processes on the machine used meanwhile, so contention is visible in the results.
+ *
+ * Environment knobs (all optional): BENCH_EVENTS, BENCH_ENDPOINTS, BENCH_BASELINE_REQUESTS,
+ * BENCH_PUBLISH_CONCURRENCY, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_WARM_EVENTS,
+ * BENCH_PHASE_TIMEOUT_S, BENCH_STRESS_TIMEOUT_S, BENCH_DEADLINE_S, BENCH_QUIET_WAIT_S,
+ * BENCH_PG_ADMIN_URL, BENCH_SKIP_STRESS=1, BENCH_ONLY=a,b,…, BENCH_WORKER_NODE_ARGS, BENCH_SERVER (see below),
+ * BENCH_NO_DOCS=1, BENCH_QUICK=1 (a small smoke run). docs/benchmarks.md is only rewritten by a full run of
+ * the workspace's own server.
+ */
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, availableParallelism as nproc } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Hookport, Role } from '@hookport/server';
+import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
+import { CpuMeter, type CpuUse, machineBusy } from './cpu.ts';
+import type { Command, PhaseReport, Reply } from './receiver.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+/**
+ * BENCH_SERVER: the server entry to measure, default the workspace's @hookport/server. Point it at
+ * a patched copy (its src/index.ts; the worker child then runs the cli.ts next to it) to compare a
+ * change against the same machine and settings without touching the workspace.
+ */
+const serverEntry = process.env.BENCH_SERVER;
+const { createLogger, loadConfig, openHookport, openPostgres } = (await import(
+  serverEntry ?? '@hookport/server'
+)) as typeof import('@hookport/server');
+const cliPath = serverEntry ? fileURLToPath(new URL('./cli.ts', pathToFileURL(serverEntry))) : 'server/src/cli.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const int = (name: string, dflt: number, quickValue: number) => {
+  const v = process.env[name];
+  return v ? Number.parseInt(v, 10) : quick ? quickValue : dflt;
+};
+const settings = {
+  /** Events per throughput run; each fans out to every endpoint. */
+  events: int('BENCH_EVENTS', 120, 40),
+  /** Endpoints in the throughput runs (and in the isolation run: half healthy, half dead). */
+  endpoints: int('BENCH_ENDPOINTS', 10, 4),
+  baselineRequests: int('BENCH_BASELINE_REQUESTS', 20_000, 2_000),
+  /** Concurrent publish requests in the throughput runs. */
+  publishConcurrency: int('BENCH_PUBLISH_CONCURRENCY', 16, 8),
+  /** Offered event rate and duration of the latency run. */
+  rate: int('BENCH_RATE', 200, 200),
+  rateSeconds: int('BENCH_RATE_SECONDS', 10, 3),
+  /** Endpoints in the latency run: each event goes to exactly one of them (one delivery per event). */
+  latencyEndpoints: 4,
+  workerConcurrency: 32,
+  endpointConcurrency: 4,
+  deliveryTimeoutMs: 15_000,
+  warmEvents: int('BENCH_WARM_EVENTS', 10, 5),
+  phaseTimeoutMs: int('BENCH_PHASE_TIMEOUT_S', 75, 30) * 1000,
+  stressTimeoutMs: int('BENCH_STRESS_TIMEOUT_S', 40, 20) * 1000,
+  /** How long the latency run waits for stragglers after the last publish. */
+  latencyDrainMs: int('BENCH_LATENCY_DRAIN_S', 30, 15) * 1000,
+  /** Before each phase, wait up to this long (90 s in all) for the machine to be quiet. */
+  quietWaitMs: int('BENCH_QUIET_WAIT_S', 15, 3) * 1000,
+  deadlineMs: int('BENCH_DEADLINE_S', 540, 240) * 1000,
+  skipStress: process.env.BENCH_SKIP_STRESS === '1',
+  /** BENCH_ONLY=a,b,f: run only these phases (a also covers a2; e covers its control and stress runs). */
+  only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null,
+  /** Extra node flags for the separate worker process of phase f, e.g. --max-semi-space-size=8. */
+  workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  pgAdminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+};
+
+const want = (phase: string) => settings.only === null || settings.only.has(phase);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsxImport = import.meta.resolve('tsx');
+const dbName = `hookport_bench_${process.pid}`;
+const dbUrl = settings.pgAdminUrl.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`);
+const secretKeyHex = randomBytes(32).toString('hex');
+const adminToken = `hpa_${randomBytes(24).toString('base64url')}`;
+const started = Date.now();
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+interface Result {
+  id: string;
+  what: string;
+  value: number | null;
+  unit: string;
+  note: string;
+  /** Shown before the value: '≥' when the run ended before every delivery arrived. */
+  bound?: '≥' | '≤';
+}
+const results: Result[] = [];
+function record(id: string, what: string, value: number | null, unit: string, note = '', bound?: '≥' | '≤') {
+  results.push({ id, what, value, unit, note, ...(bound ? { bound } : {}) });
+  log(`${id}  ${what}: ${bound ?? ''}${fmt(value)} ${unit}${note ? `  (${note})` : ''}`);
+}
+const get = (id: string) => results.find((r) => r.id === id)?.value ?? null;
+const boundOf = (id: string) => results.find((r) => r.id === id)?.bound;
+const shown = (r: Result) => `${r.bound ? `${r.bound} ` : ''}${fmt(r.value)}${r.unit ? ` ${r.unit}` : ''}`;
+
+function fmt(v: number | null, digits?: number): string {
+  if (v === null || !Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  const d = digits ?? (a >= 100 ? 0 : a >= 10 ? 1 : a >= 0.1 || a === 0 ? 2 : 4);
+  return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+/** The p-th percentile of `count` values of which `sorted` are known and the rest are larger than all of them. */
+function percentile(sorted: number[], count: number, p: number): { value: number | null; known: boolean } {
+  if (count === 0) return { value: null, known: false };
+  const i = Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1));
+  if (i < sorted.length) return { value: sorted[i] ?? null, known: true };
+  return { value: sorted.at(-1) ?? null, known: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting and contention
+
+let workerChild: ChildProcess | undefined;
+let rx: ReceiverProcess | undefined;
+const meter = new CpuMeter(
+  dbName,
+  () => rx?.child.pid,
+  () => workerChild?.pid,
+);
+let quietBudgetMs = 90_000;
+
+/** Waits (bounded) until other processes leave the machine mostly idle; returns the busy share last seen. */
+async function waitQuiet(label: string): Promise<number> {
+  const t0 = Date.now();
+  let busy = await machineBusy(1000);
+  while (busy > 0.2 && quietBudgetMs > 0 && Date.now() - t0 < settings.quietWaitMs) {
+    busy = await machineBusy(1000);
+    quietBudgetMs -= 1000;
+  }
+  if (busy > 0.2) log(`${label}: the machine is ${Math.round(busy * 100)} % busy with other work; measuring anyway`);
+  return busy;
+}
+
+function cpuNote(cpu: CpuUse, deliveries: number, opts: { sender?: string } = {}): string {
+  const per = (s: number) => fmt((s * 1000) / Math.max(deliveries, 1), 2);
+  const hookport = cpu.selfS + cpu.workerS + cpu.postgresS;
+  const parts = [
+    `CPU per delivery ${per(hookport)} ms (${opts.sender ?? 'node'} ${per(cpu.selfS + cpu.workerS)}` +
+      `${cpu.postgresS > 0 ? `, postgres ${per(cpu.postgresS)}` : ''}), receiver ${per(cpu.receiverS)} ms`,
+    `other processes used ${fmt((cpu.othersS / Math.max(cpu.capacityS, 0.001)) * 100, 0)} % of the machine`,
+  ];
+  return parts.join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The receiver child process
+
+class ReceiverProcess {
+  readonly child: ChildProcess;
+  readonly #waiters: { match: (r: Reply) => boolean; resolve: (r: Reply) => void }[] = [];
+  readonly #done = new Map<string, PhaseReport>();
+
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./receiver.ts', import.meta.url)), [], {
+      execArgv: ['--import', tsxImport],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (msg: Reply) => {
+      if (msg.evt === 'done') this.#done.set(msg.report.name, msg.report);
+      const i = this.#waiters.findIndex((w) => w.match(msg));
+      if (i >= 0) this.#waiters.splice(i, 1)[0]?.resolve(msg);
+    });
+  }
+
+  #ask<R extends Reply>(cmd: Command, match: (r: Reply) => r is R): Promise<R> {
+    return new Promise<R>((resolve) => {
+      this.#waiters.push({ match, resolve: resolve as (r: Reply) => void });
+      this.child.send(cmd);
+    });
+  }
+
+  async open(kind: 'ok' | 'hang', count: number): Promise<number[]> {
+    const r = await this.#ask({ cmd: 'open', kind, count }, (m): m is Extract<Reply, { evt: 'opened' }> => {
+      return m.evt === 'opened' && m.kind === kind;
+    });
+    return r.ports;
+  }
+
+  async phase(name: string, expect: number, secrets: Record<string, string> = {}, verify = 50): Promise<void> {
+    await this.#ask(
+      { cmd: 'phase', name, expect, secrets, verify },
+      (m): m is Extract<Reply, { evt: 'phase-started' }> => m.evt === 'phase-started' && m.name === name,
+    );
+  }
+
+  /** Resolves with the phase's report once `expect` unique deliveries arrived, or the partial one at the deadline. */
+  async waitDone(name: string, deadline: number): Promise<PhaseReport> {
+    while (now() < deadline) {
+      const done = this.#done.get(name);
+      if (done) return done;
+      await sleep(10);
+    }
+    return this.report();
+  }
+
+  async report(): Promise<PhaseReport> {
+    const r = await this.#ask({ cmd: 'report' }, (m): m is Extract<Reply, { evt: 'report' }> => m.evt === 'report');
+    return r.report;
+  }
+
+  /** Drops the requests the dead endpoints hold, and from now on drops new ones at once. */
+  async release(): Promise<number> {
+    const r = await this.#ask({ cmd: 'release' }, (m): m is Extract<Reply, { evt: 'released' }> => {
+      return m.evt === 'released';
+    });
+    return r.sockets;
+  }
+
+  exit() {
+    if (this.child.connected) this.child.send({ cmd: 'exit' } satisfies Command);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payloads: the same data for the baseline and for Hookport
+
+const eventType = 'ticket.updated';
+
+function ticketData(seq: number, sentAt: number) {
+  return {
+    sentAt,
+    seq,
+    ticket: {
+      id: `T-${100000 + seq}`,
+      subject: 'Printer on the third floor is on fire again',
+      status: 'open',
+      priority: 'high',
+      requester: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      tags: ['hardware', 'urgent'],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) raw baseline
+
+async function baseline(receiver: ReceiverProcess, id: string, ports: number[]): Promise<void> {
+  await waitQuiet(id);
+  const secrets = Object.fromEntries(ports.map((p) => [String(p), `whsec_${randomBytes(32).toString('base64')}`]));
+  // The same client settings as Hookport's Sender (server/src/delivery/sender.ts).
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
+  const run = async (name: string, total: number) => {
+    await receiver.phase(name, total, secrets);
+    let next = 0;
+    let errors = 0;
+    const cpu0 = meter.begin();
+    const t0 = now();
+    const lane = async () => {
+      for (let i = next++; i < total; i = next++) {
+        const port = ports[i % ports.length] as number;
+        const at = new Date();
+        const msgId = `msg_${name}_${i}`;
+        const body = JSON.stringify({ type: eventType, timestamp: at.toISOString(), data: ticketData(i, now()) });
+        // Hookport signs with a new Webhook per attempt; so does the baseline.
+        const signature = new Webhook(secrets[String(port)] as string).sign(msgId, at, body);
+        try {
+          const res = await request(`http://127.0.0.1:${port}/hook`, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: {
+              'content-type': 'application/json',
+              'webhook-id': msgId,
+              'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+              'webhook-signature': signature,
+              'user-agent': 'Hookport-bench-baseline',
+            },
+            body,
+          });
+          await res.body.text();
+          if (res.statusCode !== 204) errors++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: settings.workerConcurrency }, lane));
+    const report = await receiver.waitDone(name, now() + 10_000);
+    const cpu = meter.end(cpu0);
+    return { t0, report, errors, cpu };
+  };
+  await run(`${id}-warm`, Math.min(2000, settings.baselineRequests));
+  const { t0, report, errors, cpu } = await run(id, settings.baselineRequests);
+  const rate = report.lastAt ? report.unique / ((report.lastAt - t0) / 1000) : null;
+  record(
+    id,
+    'raw undici baseline',
+    rate,
+    'deliveries/s',
+    `${report.unique} signed POSTs, concurrency ${settings.workerConcurrency}, ${ports.length} receiver ports, ` +
+      `${report.verified} signatures verified` +
+      (errors ? `, ${errors} errors` : '') +
+      (report.verifyFailures.length ? `, ${report.verifyFailures.length} SIGNATURE FAILURES` : '') +
+      `; ${cpuNote(cpu, report.unique, { sender: 'sender' })}`,
+  );
+  await agent.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hookport in-process
+
+interface BenchHookport {
+  hp: Hookport;
+  token: string;
+  /** Creates endpoints on the given receiver ports; returns port → secret. */
+  endpoints(ports: number[], eventTypes?: (i: number) => string[]): Promise<Record<string, string>>;
+  publish(seq: number, type?: string, sentAt?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+let openInstances: BenchHookport[] = [];
+
+function benchEnv(db: 'postgres' | 'pglite', schema: string, extra: Record<string, string> = {}) {
+  return {
+    ...(db === 'postgres' ? { DATABASE_URL: dbUrl } : {}),
+    HOOKPORT_DB_SCHEMA: schema,
+    HOOKPORT_DATA_DIR: ':memory:',
+    HOOKPORT_SECRET_KEY: secretKeyHex,
+    HOOKPORT_ADMIN_TOKEN: adminToken,
+    HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
+    HOOKPORT_WORKER_CONCURRENCY: String(settings.workerConcurrency),
+    HOOKPORT_ENDPOINT_CONCURRENCY: String(settings.endpointConcurrency),
+    HOOKPORT_DELIVERY_TIMEOUT_MS: String(settings.deliveryTimeoutMs),
+    HOOKPORT_SHUTDOWN_SECONDS: '5',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+async function startHookport(env: Record<string, string>, role: Role = 'all'): Promise<BenchHookport> {
+  const hp = await openHookport(loadConfig(env), createLogger('silent'), role);
+  const call = async (method: string, path: string, json: unknown, token = adminToken) => {
+    const res = await hp.app.fetch(
+      new Request(`http://hookport.bench${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(json),
+      }),
+    );
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  };
+  const must = async (path: string, json: unknown, status: number, token?: string) => {
+    const res = await call('POST', path, json, token);
+    if (res.status !== status) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const tenant = await must('/v1/tenants', { name: 'Bench', presets: ['helpdesk'] }, 201);
+  const tok = await must(`/v1/tenants/${tenant.id}/tokens`, { name: 'bench', scopes: ['*'] }, 201);
+  const token = String(tok.token);
+  const b: BenchHookport = {
+    hp,
+    token,
+    async endpoints(ports, eventTypes = () => ['ticket.*']) {
+      const secrets: Record<string, string> = {};
+      for (const [i, port] of ports.entries()) {
+        const url = `http://127.0.0.1:${port}/hook`;
+        const ep = await must('/v1/endpoints', { url, eventTypes: eventTypes(i) }, 201, token);
+        secrets[String(port)] = String(ep.secret);
+      }
+      return secrets;
+    },
+    async publish(seq, type = eventType, sentAt = now()) {
+      const res = await call('POST', '/v1/events', { type, data: ticketData(seq, sentAt) }, token);
+      if (res.status !== 202) throw new Error(`publish: ${res.status} ${JSON.stringify(res.body)}`);
+      return Number(res.body.deliveryCount);
+    },
+    async close() {
+      openInstances = openInstances.filter((x) => x !== b);
+      await hp.close();
+    },
+  };
+  openInstances.push(b);
+  return b;
+}
+
+/** Publishes `count` events with `concurrency` requests in flight; returns the elapsed ms. */
+async function publishMany(b: BenchHookport, count: number, concurrency: number, offset = 0): Promise<number> {
+  const t0 = now();
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < count; i = next++) await b.publish(offset + i);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return now() - t0;
+}
+
+interface ThroughputOutcome {
+  rate: number;
+  report: PhaseReport;
+  expected: number;
+  publishMs: number;
+  complete: boolean;
+  elapsedMs: number;
+  cpu: CpuUse;
+  busyBefore: number;
+}
+
+/**
+ * Warm-up (not measured), then `events` events fanned out to every endpoint; the rate is
+ * unique deliveries at the healthy endpoints over first publish → last receipt (or → the
+ * phase deadline, when not everything arrived by then).
+ */
+async function throughput(
+  receiver: ReceiverProcess,
+  b: BenchHookport,
+  id: string,
+  healthy: number,
+  secrets: Record<string, string>,
+  opts: { events?: number; timeoutMs?: number; beforeMeasure?: () => Promise<void> } = {},
+): Promise<ThroughputOutcome> {
+  const events = opts.events ?? settings.events;
+  await receiver.phase(`${id}-warm`, settings.warmEvents * healthy, secrets);
+  await publishMany(b, settings.warmEvents, settings.publishConcurrency, 1_000_000);
+  const w = await receiver.waitDone(`${id}-warm`, now() + 60_000);
+  if (!w.done) log(`${id}: warm-up incomplete (${w.unique}/${settings.warmEvents * healthy})`);
+  await opts.beforeMeasure?.();
+  const busyBefore = await waitQuiet(id);
+  const expected = events * healthy;
+  await receiver.phase(id, expected, secrets);
+  const cpu0 = meter.begin();
+  const t0 = now();
+  const publishMs = await publishMany(b, events, settings.publishConcurrency);
+  const report = await receiver.waitDone(id, t0 + (opts.timeoutMs ?? settings.phaseTimeoutMs));
+  const cpu = meter.end(cpu0);
+  const end = report.done ? (report.lastAt as number) : Math.max(now(), report.lastAt ?? 0);
+  const elapsedMs = end - t0;
+  const rate = report.unique / (elapsedMs / 1000);
+  if (report.verifyFailures.length) log(`${id}: signature problems: ${report.verifyFailures.slice(0, 3).join('; ')}`);
+  return { rate, report, expected, publishMs, complete: report.done, elapsedMs, cpu, busyBefore };
+}
+
+function throughputNote(o: ThroughputOutcome, extra = ''): string {
+  const parts = [
+    `${o.report.unique}/${o.expected} deliveries in ${fmt(o.elapsedMs / 1000, 2)} s`,
+    `publishing took ${fmt(o.publishMs / 1000, 2)} s`,
+    `${o.report.verified} signatures verified`,
+  ];
+  if (o.report.duplicates) parts.push(`${o.report.duplicates} duplicates`);
+  if (o.report.verifyFailures.length) parts.push(`${o.report.verifyFailures.length} SIGNATURE FAILURES`);
+  if (!o.complete) parts.push('INCOMPLETE at the phase deadline (rate over the deadline)');
+  if (extra) parts.push(extra);
+  return `${parts.join(', ')}; ${cpuNote(o.cpu, o.report.unique)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) latency at a fixed offered rate
+
+async function latency(receiver: ReceiverProcess, ports: number[]): Promise<void> {
+  const b = await startHookport(benchEnv('postgres', 'bench_latency'));
+  try {
+    // Each endpoint subscribes to one type; events cycle through the types: one delivery per event.
+    const types = ['ticket.created', 'ticket.updated', 'ticket.deleted', 'ticket.resolved'].slice(0, ports.length);
+    const typeOf = (i: number) => types[i % types.length] as string;
+    const secrets = await b.endpoints(ports, (i) => [typeOf(i)]);
+    await receiver.phase('d-warm', 40, secrets);
+    for (let i = 0; i < 40; i++) await b.publish(2_000_000 + i, typeOf(i));
+    await receiver.waitDone('d-warm', now() + 30_000);
+    await waitQuiet('d');
+
+    const total = settings.rate * settings.rateSeconds;
+    const interval = 1000 / settings.rate;
+    await receiver.phase('d', total, secrets);
+    const acks: number[] = [];
+    let maxLag = 0;
+    let failures = 0;
+    const inFlight: Promise<void>[] = [];
+    const cpu0 = meter.begin();
+    const t0 = now() + 20;
+    for (let i = 0; i < total; i++) {
+      // Open loop: event i is due at t0 + i·interval whatever happened to the earlier ones, and its
+      // latency is counted from that due time (no coordinated omission if the publisher falls behind).
+      const due = t0 + i * interval;
+      const wait = due - now();
+      if (wait > 1) await sleep(wait);
+      maxLag = Math.max(maxLag, now() - due);
+      inFlight.push(
+        b.publish(i, typeOf(i), due).then(
+          () => {
+            acks.push(now() - due);
+          },
+          () => {
+            failures++;
+          },
+        ),
+      );
+    }
+    const offeredMs = now() - t0;
+    const lastDue = t0 + (total - 1) * interval;
+    await Promise.all(inFlight);
+    const report = await receiver.waitDone('d', now() + settings.latencyDrainMs);
+    const cpu = meter.end(cpu0);
+    const waited = now() - lastDue;
+    const lat = [...report.latencies].sort((x, y) => x - y);
+    const ack = acks.sort((x, y) => x - y);
+    const p = (q: number) => percentile(lat, total, q);
+    const note =
+      `${report.unique}/${total} delivered, ${settings.rate} events/s offered for ${fmt(offeredMs / 1000, 1)} s ` +
+      `(one delivery per event, ${ports.length} endpoints)` +
+      (report.done ? '' : `; the rest had not arrived ${fmt(waited / 1000, 1)} s after the last publish`) +
+      `; ${cpuNote(cpu, report.unique)}`;
+    const p50 = p(50);
+    const p99 = p(99);
+    record('d.p50', 'latency p50, publish → receipt, PostgreSQL', p50.value, 'ms', note, p50.known ? undefined : '≥');
+    record('d.p99', 'latency p99, publish → receipt, PostgreSQL', p99.value, 'ms', '', p99.known ? undefined : '≥');
+    record('d.max', 'latency max', lat.at(-1) ?? null, 'ms', '', report.done ? undefined : '≥');
+    record('d.ack50', 'publish API response p50 (202)', percentile(ack, ack.length, 50).value, 'ms');
+    record(
+      'd.ack99',
+      'publish API response p99 (202)',
+      percentile(ack, ack.length, 99).value,
+      'ms',
+      `publisher max lag ${fmt(maxLag, 1)} ms${failures ? `, ${failures} publish failures` : ''}`,
+    );
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (f) the worker as its own process
+
+function procStatus(pid: number | 'self'): { hwm: number | null; rss: number | null } {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => {
+      const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+      return m ? Number(m[1]) / 1024 : null;
+    };
+    return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+  } catch {
+    return { hwm: null, rss: null };
+  }
+}
+
+async function workerProcess(receiver: ReceiverProcess, ports: number[]): Promise<void> {
+  const env = benchEnv('postgres', 'bench_worker');
+  // The API (publishing) in this process; deliveries only in the child.
+  const b = await startHookport(env, 'api');
+  try {
+    const secrets = await b.endpoints(ports);
+    const child = spawn(process.execPath, [...settings.workerNodeArgs, '--import', tsxImport, cliPath, 'worker'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workerChild = child;
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += String(c);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 60_000);
+      child.stdout?.on('data', (c: Buffer) => {
+        if (String(c).includes('worker is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr}`)));
+    });
+    const pid = child.pid as number;
+    const idle = procStatus(pid);
+    const samples: number[] = [];
+    const sampler = setInterval(() => {
+      const rss = procStatus(pid).rss;
+      if (rss !== null) samples.push(rss);
+    }, 250);
+    const o = await throughput(receiver, b, 'f', ports.length, secrets);
+    clearInterval(sampler);
+    const peak = procStatus(pid);
+    const quartiles = [0.25, 0.5, 0.75].map((q) => fmt(samples[Math.floor(q * samples.length)] ?? null, 0));
+    record(
+      'f.rate',
+      'separate worker process, PostgreSQL',
+      o.rate,
+      'deliveries/s',
+      throughputNote(o, 'API in the bench process, worker in the child'),
+    );
+    record(
+      'f.rss',
+      'worker peak RSS (VmHWM of `hookport worker`)',
+      peak.hwm,
+      'MB',
+      `RSS ${fmt(idle.rss, 0)} MB after start, then ${quartiles.join(' / ')} MB at 1/4, 1/2, 3/4 of the run ` +
+        `(warm-up included), ${fmt(peak.rss, 0)} MB at the end; ` +
+        'run as `node --import tsx server/src/cli.ts worker`, so it includes tsx compiling TypeScript at start',
+    );
+    child.kill('SIGTERM');
+    const exited = await Promise.race([
+      new Promise<number | null>((r) => child.once('exit', (code) => r(code))),
+      sleep(25_000).then(() => 'timeout' as const),
+    ]);
+    if (exited === 'timeout') {
+      log('worker did not stop within 25 s of SIGTERM; killing it');
+      child.kill('SIGKILL');
+    } else if (exited !== 0) {
+      log(`worker exited with ${exited} after SIGTERM`);
+    }
+    workerChild = undefined;
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine, report
+
+function machine() {
+  const sh = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trimEnd();
+    } catch {
+      return 'n/a';
+    }
+  };
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  return {
+    nproc: nproc(),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'n/a',
+    free: sh('free', ['-h']),
+    kernel: sh('uname', ['-sr']),
+    node: process.version,
+    commit: sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
+    dirty: sh('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']) !== '',
+  };
+}
+
+interface Goal {
+  what: string;
+  target: string;
+  actual: string;
+  met: boolean | null;
+}
+
+function goals(): Goal[] {
+  const g = (what: string, target: string, id: string, unit: string, ok: (v: number) => boolean): Goal => {
+    const v = get(id);
+    const bound = boundOf(id);
+    // A lower bound on a "≤" goal that already exceeds it is a miss; any other bound stays undecided.
+    const met = v === null ? null : bound === '≥' ? (ok(v) ? null : false) : ok(v);
+    return { what, target, actual: `${bound ? `${bound} ` : ''}${fmt(v)}${unit}`, met };
+  };
+  return [
+    g('Hookport on PostgreSQL / raw baseline (b/a)', '≥ 0.5', 'ratio.b/a', '', (v) => v >= 0.5),
+    g(`Latency p50 at ${settings.rate} events/s, PostgreSQL`, '≤ 10 ms', 'd.p50', ' ms', (v) => v <= 10),
+    g(`Latency p99 at ${settings.rate} events/s, PostgreSQL`, '≤ 50 ms', 'd.p99', ' ms', (v) => v <= 50),
+    g('Isolation: healthy throughput, half dead / all healthy', '≥ 0.9', 'e.ratio', '', (v) => v >= 0.9),
+    g('Worker peak RSS', '≤ 200 MB', 'f.rss', ' MB', (v) => v <= 200),
+    g('PGlite throughput', '≥ 1,000 deliveries/s', 'c', ' deliveries/s', (v) => v >= 1000),
+  ];
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ')).join('\n');
+}
+
+function markdownResults(m: ReturnType<typeof machine>, pgVersion: string, pgliteVersion: string, seconds: number) {
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const lines = [
+    `Run of ${date}, ${fmt(seconds, 0)} s, commit \`${m.commit}\`${m.dirty ? ' plus uncommitted changes' : ''}.`,
+    '',
+    '**Machine**',
+    '',
+    `- CPU: ${m.cpu}, \`nproc\` = ${m.nproc}`,
+    `- Kernel: ${m.kernel}`,
+    `- Node.js ${m.node}`,
+    `- PostgreSQL: ${pgVersion} (local server on 127.0.0.1, its configuration untouched)`,
+    `- PGlite: ${pgliteVersion} (in memory, inside the bench process)`,
+    '- `free -h`:',
+    '',
+    '```',
+    m.free,
+    '```',
+    '',
+    '**Command**',
+    '',
+    '```',
+    `${quick ? 'BENCH_QUICK=1 ' : ''}${serverEntry ? `BENCH_SERVER=${serverEntry} ` : ''}pnpm bench`,
+    '```',
+    '',
+    `Settings: ${settings.events} events × ${settings.endpoints} endpoints per throughput run, after ` +
+      `${settings.warmEvents} warm-up events; ${settings.publishConcurrency} concurrent publish requests; ` +
+      `HOOKPORT_WORKER_CONCURRENCY=${settings.workerConcurrency}, ` +
+      `HOOKPORT_ENDPOINT_CONCURRENCY=${settings.endpointConcurrency}, ` +
+      `HOOKPORT_DELIVERY_TIMEOUT_MS=${settings.deliveryTimeoutMs}; baseline ${settings.baselineRequests} ` +
+      `requests at concurrency ${settings.workerConcurrency}; latency at ${settings.rate} events/s for ${settings.rateSeconds} s.`,
+    '',
+    '**Figures**',
+    '',
+    '| | Measure | Value | Notes |',
+    '|---|---|---|---|',
+    ...results.map((r) => `| ${r.id} | ${r.what} | ${shown(r)} | ${r.note.replaceAll('|', '\\|')} |`),
+    '',
+    '**Goals (issue 3)**',
+    '',
+    '| Goal | Target | Measured | Met |',
+    '|---|---|---|---|',
+    ...goals().map(
+      (g) => `| ${g.what} | ${g.target} | ${g.actual} | ${g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+const startMarker = '<!-- bench:results:start -->';
+const endMarker = '<!-- bench:results:end -->';
+
+function writeDocs(block: string) {
+  const file = `${root}docs/benchmarks.md`;
+  const wrapped = `${startMarker}\n${block}\n${endMarker}`;
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    const a = text.indexOf(startMarker);
+    const z = text.indexOf(endMarker);
+    if (a >= 0 && z > a) {
+      writeFileSync(file, `${text.slice(0, a)}${wrapped}${text.slice(z + endMarker.length)}`);
+      return;
+    }
+  }
+  writeFileSync(
+    file,
+    `# Benchmarks\n\nProduced by \`pnpm bench\` (test/bench/run.ts); the block below is rewritten by each run.\n\n${wrapped}\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+let dbCreated = false;
+
+async function cleanup() {
+  if (workerChild?.pid && workerChild.exitCode === null) workerChild.kill('SIGKILL');
+  if (rx) await Promise.race([rx.release().catch(() => 0), sleep(2000)]);
+  for (const b of [...openInstances]) await b.close().catch(() => {});
+  rx?.exit();
+  if (dbCreated) {
+    const admin = openPostgres({ url: settings.pgAdminUrl, schema: 'public', max: 1 });
+    try {
+      await admin.query(`drop database if exists "${dbName}" with (force)`);
+      dbCreated = false;
+    } catch (err) {
+      log(`could not drop database ${dbName}: ${(err as Error).message}`);
+    } finally {
+      await admin.close();
+    }
+  }
+}
+
+async function main() {
+  const m = machine();
+  log(`${m.cpu}, ${m.nproc} CPUs, Node ${m.node}; deadline ${settings.deadlineMs / 1000} s${quick ? ' (quick)' : ''}`);
+  if (serverEntry) log(`measuring the server at ${serverEntry}, not the workspace's`);
+  const admin = openPostgres({ url: settings.pgAdminUrl, schema: 'public', max: 1 });
+  let pgVersion = 'n/a';
+  try {
+    const [v] = await admin.query<{ version: string }>('select version()');
+    pgVersion = v?.version.replace(/ on .*$/, '') ?? 'n/a';
+    await admin.query(`create database "${dbName}"`);
+    dbCreated = true;
+  } finally {
+    await admin.close();
+  }
+
+  const receiver = new ReceiverProcess();
+  rx = receiver;
+  const n = settings.endpoints;
+  const half = Math.floor(n / 2);
+  const slots = settings.workerConcurrency / settings.endpointConcurrency;
+  const okPorts = await receiver.open('ok', n);
+  const hangPorts = await receiver.open('hang', Math.max(half, slots));
+  const latencyPorts = await receiver.open('ok', settings.latencyEndpoints);
+
+  // (a) baseline
+  if (want('a')) {
+    log('(a) raw baseline');
+    await baseline(receiver, 'a', okPorts);
+  }
+  const a = get('a');
+
+  // (b) PostgreSQL
+  if (want('b')) {
+    log('(b) Hookport on PostgreSQL');
+    const b = await startHookport(benchEnv('postgres', 'bench_pg'));
+    try {
+      const secrets = await b.endpoints(okPorts);
+      const o = await throughput(receiver, b, 'b', n, secrets);
+      record('b', 'Hookport end to end, PostgreSQL', o.rate, 'deliveries/s', throughputNote(o));
+      record(
+        'b.publish',
+        'publish API rate during (b)',
+        (settings.events / o.publishMs) * 1000,
+        'events/s',
+        `${settings.publishConcurrency} concurrent POST /v1/events, ${n} deliveries each, while the worker runs`,
+      );
+    } finally {
+      await b.close();
+    }
+  }
+  const bRate = get('b');
+  if (a !== null && bRate !== null) record('ratio.b/a', 'ratio b/a', bRate / a, '');
+
+  // (c) PGlite
+  let pgliteVersion = 'n/a';
+  if (want('c')) {
+    log('(c) Hookport on PGlite');
+    const b = await startHookport(benchEnv('pglite', 'hookport'));
+    try {
+      const [v] = await b.hp.db.query<{ version: string }>('select version()');
+      pgliteVersion = v?.version.replace(/ on .*$/, '') ?? 'n/a';
+      const secrets = await b.endpoints(okPorts);
+      const o = await throughput(receiver, b, 'c', n, secrets);
+      record('c', 'Hookport end to end, PGlite (in memory)', o.rate, 'deliveries/s', throughputNote(o));
+      record('c.publish', 'publish API rate during (c)', (settings.events / o.publishMs) * 1000, 'events/s');
+    } finally {
+      await b.close();
+    }
+  }
+  const cRate = get('c');
+  if (a !== null && cRate !== null) record('ratio.c/a', 'ratio c/a', cRate / a, '');
+
+  // (d) latency
+  if (want('d')) {
+    log(`(d) latency at ${settings.rate} events/s for ${settings.rateSeconds} s`);
+    await latency(receiver, latencyPorts);
+  }
+
+  // (e) isolation: half of the endpoints never answer
+  const isolation = async (id: string, healthy: number, dead: number, timeoutMs: number, events: number) => {
+    const b = await startHookport(benchEnv('postgres', `bench_${id.replace(/\W/g, '_')}`));
+    try {
+      const secrets = await b.endpoints(okPorts.slice(0, healthy));
+      return await throughput(receiver, b, id, healthy, secrets, {
+        events,
+        timeoutMs,
+        // The dead endpoints join after the warm-up, which only the healthy ones take part in.
+        beforeMeasure: async () => {
+          await b.endpoints(hangPorts.slice(0, dead));
+        },
+      });
+    } finally {
+      // Let go of held requests so in-flight attempts end (connection error) and shutdown is quick.
+      await receiver.release();
+      await b.close();
+    }
+  };
+  if (want('e')) {
+    log(`(e) isolation: ${n - half} healthy + ${half} dead endpoints`);
+    const o = await isolation('e', n - half, half, settings.phaseTimeoutMs, settings.events);
+    record(
+      'e',
+      `healthy throughput, ${n - half} healthy + ${half} dead endpoints`,
+      o.rate,
+      'deliveries/s',
+      throughputNote(o, `${o.report.hung} requests held open by the dead endpoints`),
+    );
+    if (bRate) record('e.ratio', 'isolation ratio e/b (b: all healthy)', o.rate / bRate, '');
+  }
+  if (want('e')) {
+    // Control: the same healthy endpoints alone, to separate "fewer endpoints" from "dead neighbours".
+    const b = await startHookport(benchEnv('postgres', 'bench_e_control'));
+    try {
+      const secrets = await b.endpoints(okPorts.slice(0, n - half));
+      const o = await throughput(receiver, b, 'e.control', n - half, secrets);
+      record(
+        'e.control',
+        `control: the ${n - half} healthy endpoints alone`,
+        o.rate,
+        'deliveries/s',
+        throughputNote(o),
+      );
+      const eRate = get('e');
+      record('e.ratio2', 'isolation ratio e/e.control', eRate !== null && o.rate ? eRate / o.rate : null, '');
+    } finally {
+      await b.close();
+    }
+  }
+  if (!settings.skipStress && want('e')) {
+    // Stress: as many dead endpoints as the worker has slots ÷ per-endpoint cap.
+    log(`(e.stress) ${n - half} healthy + ${slots} dead endpoints (dead × endpoint cap = worker concurrency)`);
+    const o = await isolation('e.stress', n - half, slots, settings.stressTimeoutMs, Math.ceil(settings.events / 2));
+    record(
+      'e.stress',
+      `healthy throughput, ${n - half} healthy + ${slots} dead endpoints`,
+      o.rate,
+      'deliveries/s',
+      throughputNote(
+        o,
+        `${o.report.hung} requests held open; ${slots} dead × ${settings.endpointConcurrency} per endpoint = ` +
+          `all ${settings.workerConcurrency} worker slots`,
+      ),
+    );
+  }
+
+  // (f) the worker as a separate process
+  if (want('f')) {
+    log('(f) worker as a separate process');
+    await workerProcess(receiver, okPorts);
+  }
+
+  // (a) again, to see whether the machine drifted during the run
+  if (want('a')) {
+    log('(a2) raw baseline again');
+    await baseline(receiver, 'a2', okPorts);
+  }
+
+  const self = procStatus('self');
+  record(
+    'self.rss',
+    'bench process peak RSS (in-process Hookport runs, PGlite included)',
+    self.hwm,
+    'MB',
+    'for reference only; the worker figure is f.rss',
+  );
+
+  const seconds = (Date.now() - started) / 1000;
+  const rows = [['', 'Measure', 'Value', 'Notes'], ...results.map((r) => [r.id, r.what, shown(r), r.note])];
+  process.stdout.write(`\n${table(rows)}\n\nGoals (issue 3):\n`);
+  const goalRows = goals().map((g) => [g.what, g.target, g.actual, g.met === null ? 'n/a' : g.met ? 'yes' : 'NO']);
+  process.stdout.write(`${table([['Goal', 'Target', 'Measured', 'Met'], ...goalRows])}\n`);
+  process.stdout.write(`\nTotal ${fmt(seconds, 0)} s.\n`);
+  // A patched copy's figures are not the workspace's: they go to the terminal only.
+  if (process.env.BENCH_NO_DOCS !== '1' && !serverEntry && settings.only === null && !quick) {
+    writeDocs(markdownResults(m, pgVersion, pgliteVersion, seconds));
+    process.stdout.write('docs/benchmarks.md updated.\n');
+  }
+}
+
+const deadline = setTimeout(() => {
+  log(`deadline of ${settings.deadlineMs / 1000} s reached; stopping`);
+  void cleanup().finally(() => process.exit(2));
+}, settings.deadlineMs);
+
+process.once('SIGINT', () => {
+  log('interrupted');
+  void cleanup().finally(() => process.exit(130));
+});
+
+main()
+  .then(async () => {
+    clearTimeout(deadline);
+    await cleanup();
+    process.exit(0);
+  })
+  .catch(async (err: unknown) => {
+    clearTimeout(deadline);
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await cleanup();
+    process.exit(1);
+  });
