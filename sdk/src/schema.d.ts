@@ -324,9 +324,43 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An event delivered to an endpoint, signed with Standard Webhooks */
+        post: operations["eventWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        WebhookPayload: {
+            /** @example ticket.created */
+            type: string;
+            /** @description When this attempt was signed, ISO 8601 UTC. */
+            timestamp: string;
+            data: components["schemas"]["EventData"];
+        };
+        /**
+         * @description The event payload: any JSON object.
+         * @example {
+         *       "id": "T-1001"
+         *     }
+         */
+        EventData: {
+            [key: string]: unknown;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -643,15 +677,6 @@ export interface components {
              * @example 2026-01-15T10:30:00.000Z
              */
             createdAt: string;
-        };
-        /**
-         * @description The event payload: any JSON object.
-         * @example {
-         *       "id": "T-1001"
-         *     }
-         */
-        EventData: {
-            [key: string]: unknown;
         };
         PublishEvent: {
             /** @example ticket.created */
@@ -2770,6 +2795,35 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    eventWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id; the same across retries and redeliveries. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`; two during a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status accepts the delivery; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -7,7 +7,7 @@ import type { components, operations } from './schema.js';
 
 export type { components, operations, paths } from './schema.js';
 
-type Schemas = components['schemas'];
+export type Schemas = components['schemas'];
 
 /** The query parameters of an operation, by operationId. */
 export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;

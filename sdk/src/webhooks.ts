@@ -6,19 +6,14 @@
  * vendor adapter sign the vendor's way; the verifiers for those conventions
  * are here too, so a receiver migrating off a vendor needs one library.
  */
-import type { EventData } from './types.ts';
+import type { EventData, Schemas } from './types.ts';
 
 /**
  * The body Hookport delivers to native endpoints (Rapidly's `raw` format has
- * the same shape). The spec does not describe webhook bodies yet, so this is
- * the one shape written here rather than generated.
+ * the same shape), generated from the spec's `webhooks.event`; `data` can be
+ * narrowed to the caller's own event type.
  */
-export interface WebhookPayload<TData = EventData> {
-  type: string;
-  /** When this delivery was signed, ISO 8601 UTC. */
-  timestamp: string;
-  data: TData;
-}
+export type WebhookPayload<TData = EventData> = Omit<Schemas['WebhookPayload'], 'data'> & { data: TData };
 
 /**
  * Request headers in any of the usual forms: Fetch `Headers`, Node's

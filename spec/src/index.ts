@@ -12,3 +12,4 @@ export * from './schemas/event-types.ts';
 export * from './schemas/events.ts';
 export * from './schemas/scopes.ts';
 export * from './schemas/tenants.ts';
+export * from './schemas/webhooks.ts';
