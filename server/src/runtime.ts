@@ -64,9 +64,15 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     nativeProfile(config.retrySchedule ?? nativeRetrySchedule, config.deliveryTimeoutMs),
   );
   const sender = new Sender(config.egressAllowlist, `Hookport/${version}`);
+  // On PostgreSQL the worker gets its own pool, so API requests never queue behind deliveries for a
+  // connection (PGlite is one connection either way).
+  const workerDb =
+    role === 'all' && config.databaseUrl !== undefined
+      ? openPostgres({ url: config.databaseUrl, schema: config.dbSchema })
+      : db;
   if (role !== 'api') {
     const worker = createWorker({
-      db,
+      db: workerDb,
       queue: openedQueue,
       sender,
       profiles,
@@ -100,6 +106,7 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     async close() {
       await openedQueue.stop({ graceful: true, timeoutMs: config.shutdownSeconds * 1000 });
       await sender.close();
+      if (workerDb !== db) await workerDb.close();
       await db.close();
     },
   };
