@@ -30,6 +30,14 @@ export interface Queue {
   boss: PgBoss;
   /** Inserts jobs through q: inside a transaction, they exist only if it commits. */
   enqueue(q: Queryable, jobs: readonly JobSpec[]): Promise<void>;
+  /**
+   * Calls `onJob` when jobs were queued (pg-boss's NOTIFY, whichever process queued them). Needs a
+   * database that supports LISTEN (PostgreSQL, PGlite); rejects otherwise.
+   */
+  listen(onJob: () => void): Promise<{ close(): Promise<void> }>;
+  /** Runs `hook` first when the queue stops: the worker's dispatcher winds down there. */
+  onStop(hook: (options: { graceful: boolean; timeoutMs: number }) => Promise<void>): void;
+  /** Runs the stop hooks (bounded by timeoutMs, less a second kept for closing), then stops pg-boss. */
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
@@ -48,14 +56,14 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
   const schema = `${db.schema}_boss`;
   const common = {
     schema,
-    useListenNotify: true,
+    // pg-boss's own listener only wakes work() loops, which we do not run: the worker's dispatcher
+    // LISTENs through listen() below. Inserts still NOTIFY (the queue's notify option).
+    useListenNotify: false,
     supervise,
     schedule: false,
     // A SIGKILLed worker's jobs are found by their missed heartbeat within seconds, not minutes.
     superviseIntervalSeconds: 2,
     monitorIntervalSeconds: 2,
-    // Burst fetching reads cached queue counts; refresh them every second, not every minute.
-    queueCacheIntervalSeconds: 1,
   } as const;
   const boss =
     db.kind === 'pglite' && db.pglite
@@ -77,8 +85,31 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
     notify: true,
     deleteAfterSeconds: 24 * 3600,
   });
+  const stopHooks: ((options: { graceful: boolean; timeoutMs: number }) => Promise<void>)[] = [];
   return {
     boss,
+    onStop(hook) {
+      stopHooks.push(hook);
+    },
+    async listen(onJob) {
+      const bossDb = boss.getDb();
+      if (typeof bossDb.listen !== 'function') throw new Error('this database does not support LISTEN');
+      // The channel pg-boss NOTIFYs on (plans.notifyChannelSql, not exported); the payload is the queue's
+      // name. Should a pg-boss upgrade change it, wake-ups stop and the dispatcher falls back to polling.
+      const literal = schema.replaceAll("'", "''");
+      const { rows } = await bossDb.executeSql(
+        `select ('pgboss_' || left(encode(sha224('${literal}'::bytea), 'hex'), 24)) as channel`,
+      );
+      const channel = String(rows[0]?.channel);
+      return bossDb.listen(
+        channel,
+        (payload) => {
+          if (payload === deliverQueue) onJob();
+        },
+        // (Re)connected: notifications may have been missed meanwhile.
+        onJob,
+      );
+    },
     async enqueue(q, jobs) {
       if (jobs.length === 0) return;
       await boss.insert(
@@ -92,7 +123,14 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
       );
     },
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
-      await boss.stop({ graceful, timeout: Math.max(timeoutMs, 1000), close: true });
+      const deadline = Date.now() + timeoutMs;
+      // A second of the budget is kept for settling jobs and closing, so the process stops within timeoutMs.
+      const hookMs = timeoutMs > 2000 ? timeoutMs - 1000 : timeoutMs / 2;
+      try {
+        for (const hook of stopHooks.splice(0)) await hook({ graceful, timeoutMs: hookMs });
+      } finally {
+        await boss.stop({ graceful, timeout: Math.max(deadline - Date.now(), 1000), close: true });
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import type { SecretBox } from '../core/crypto.ts';
 import { storeEvent } from '../core/events.ts';
 import { newId, toTypeId } from '../core/ids.ts';
 import type { Database, Queryable } from '../db/database.ts';
+import { createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
 import { type DeliverJob, deliverQueue, type Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
@@ -339,32 +340,41 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     );
   }
 
+  const dispatcher = createDispatcher<DeliverJob>(
+    {
+      fetch: (batchSize) =>
+        queue.boss.fetch<DeliverJob>(deliverQueue, { batchSize, groupConcurrency: options.endpointConcurrency }),
+      complete: (jobs) => queue.boss.complete(deliverQueue, jobs),
+      fail: (jobs, err) =>
+        queue.boss.fail(deliverQueue, jobs, { message: err instanceof Error ? err.message : String(err) }),
+      touch: (jobs) => queue.boss.touch(deliverQueue, jobs),
+      listen: (onJob) => queue.listen(onJob),
+    },
+    async (job: Job<DeliverJob>) => {
+      try {
+        await attemptDelivery(job.data);
+      } catch (err) {
+        logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
+        throw err;
+      }
+    },
+    logger,
+    { maxInFlight: options.concurrency },
+  );
+
   return {
     attemptDelivery,
+    /** Fetch now: jobs were queued (the dispatcher also hears pg-boss's NOTIFY and polls). */
+    wake: dispatcher.wake,
+    /**
+     * Starts the dispatcher: one fetch loop for this process, up to `concurrency` attempts in flight,
+     * at most `endpointConcurrency` per endpoint (pg-boss's group cap, and the local gate). It winds down
+     * when the queue stops (runtime close): no new fetches, in-flight attempts finish within the
+     * shutdown timeout, and what is left goes back to pg-boss to be retried.
+     */
     async start(): Promise<void> {
-      await queue.boss.work<DeliverJob>(
-        deliverQueue,
-        {
-          batchSize: 1,
-          localConcurrency: options.concurrency,
-          groupConcurrency: options.endpointConcurrency,
-          pollingIntervalSeconds: 0.5,
-          // Keep fetching without the poll pause while jobs are ready (pg-boss otherwise waits after each job).
-          burstWhenReadyExceeds: 1,
-          // pg-boss does not notify when a group frees up; this bounds how long its next job waits.
-          notifyPollingIntervalSeconds: 1,
-        },
-        async (jobs: Job<DeliverJob>[]) => {
-          for (const job of jobs) {
-            try {
-              await attemptDelivery(job.data);
-            } catch (err) {
-              logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
-              throw err;
-            }
-          }
-        },
-      );
+      queue.onStop((o) => dispatcher.stop(o));
+      await dispatcher.start();
     },
   };
 }

@@ -1,0 +1,279 @@
+import type { Job, JobAttempt } from 'pg-boss';
+import type { Logger } from 'pino';
+
+/**
+ * What the dispatcher needs from the queue: claim, settle and heartbeat jobs,
+ * and hear about new ones. Settles are fenced to the claimed attempt (the
+ * jobs carry their retryCount).
+ */
+export interface DispatchPort<T> {
+  /** Claims up to `batchSize` ready jobs (pg-boss applies the per-group cap). */
+  fetch(batchSize: number): Promise<Job<T>[]>;
+  complete(jobs: JobAttempt[]): Promise<unknown>;
+  /** Hands jobs back to pg-boss, which retries them. */
+  fail(jobs: JobAttempt[], error: unknown): Promise<unknown>;
+  /** Heartbeat: a claimed job that is not touched within the queue's heartbeatSeconds is failed and retried. */
+  touch(jobs: JobAttempt[]): Promise<unknown>;
+  /** Calls `onJob` when jobs may have arrived. Optional: without it, or if it fails, polling alone. */
+  listen?(onJob: () => void): Promise<{ close(): Promise<void> }>;
+}
+
+export interface DispatcherOptions {
+  /** Attempts in flight at most. */
+  maxInFlight: number;
+  /** Largest fetch. */
+  maxBatch?: number;
+  /** How long to wait after an empty fetch when nothing wakes the dispatcher. */
+  pollIntervalMs?: number;
+  /** Heartbeat period for claimed jobs (well inside the queue's heartbeatSeconds). */
+  heartbeatMs?: number;
+  /** Pause after a failed fetch. */
+  errorBackoffMs?: number;
+}
+
+export interface StopOptions {
+  graceful?: boolean;
+  /** How long in-flight attempts may take to finish before their jobs are handed back. */
+  timeoutMs?: number;
+}
+
+export interface Dispatcher {
+  start(): Promise<void>;
+  /** Fetch now rather than at the next poll (new jobs were queued). */
+  wake(): void;
+  /**
+   * Stops fetching, waits for the attempts in flight (up to timeoutMs; not at
+   * all when not graceful), completes the finished ones and fails the rest so
+   * that pg-boss retries them.
+   */
+  stop(options?: StopOptions): Promise<void>;
+  /** Attempts running now. */
+  readonly inFlight: number;
+}
+
+const attemptOf = <T>(job: Job<T>): JobAttempt => ({ id: job.id, retryCount: job.retryCount });
+
+/**
+ * One fetch loop per process in place of pg-boss `work()`'s loops: it claims
+ * as many jobs as it has free slots in one fetch, runs each job's handler
+ * concurrently, and settles finished jobs in batches (group commit: one
+ * `complete` at a time, carrying whatever finished meanwhile). A handler that
+ * throws has its job failed at once, so pg-boss retries it.
+ */
+export function createDispatcher<T>(
+  port: DispatchPort<T>,
+  handle: (job: Job<T>) => Promise<void>,
+  logger: Logger,
+  options: DispatcherOptions,
+): Dispatcher {
+  const maxInFlight = Math.max(1, options.maxInFlight);
+  const maxBatch = options.maxBatch ?? 50;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const heartbeatMs = options.heartbeatMs ?? 4000;
+  const errorBackoffMs = options.errorBackoffMs ?? 1000;
+
+  let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** Jobs whose handler is running. */
+  const running = new Set<Job<T>>();
+  /** Jobs claimed and not yet settled (running, or finished and waiting for their complete): heartbeat these. */
+  const unsettled = new Set<Job<T>>();
+  const attempts = new Set<Promise<void>>();
+  let toComplete: Job<T>[] = [];
+  let flushing: Promise<void> | null = null;
+  let flushScheduled = false;
+  let wakeRequested = false;
+  let wakeWaiter: (() => void) | null = null;
+  let waitingForSlot = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let listener: { close(): Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
+
+  function wake() {
+    wakeRequested = true;
+    const w = wakeWaiter;
+    wakeWaiter = null;
+    w?.();
+  }
+
+  /** Waits for a wake-up (consuming it) or `ms`, whichever comes first. */
+  function idle(ms: number): Promise<void> {
+    if (state !== 'running') return Promise.resolve();
+    if (wakeRequested) {
+      // Consumed here, so a loop that cannot fetch (no free slot) waits on its next turn instead of spinning.
+      wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        wakeWaiter = null;
+        resolve();
+      }, ms);
+      wakeWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function loop() {
+    while (state === 'running') {
+      const free = maxInFlight - running.size;
+      if (free <= 0) {
+        waitingForSlot = true;
+        await idle(pollIntervalMs);
+        waitingForSlot = false;
+        continue;
+      }
+      // Wake-ups from here on ask for the fetch after this one.
+      wakeRequested = false;
+      let jobs: Job<T>[];
+      try {
+        jobs = await port.fetch(Math.min(free, maxBatch));
+      } catch (err) {
+        logger.error({ err }, 'fetching delivery jobs failed');
+        await idle(errorBackoffMs);
+        continue;
+      }
+      if (state !== 'running') {
+        // Claimed while stopping: not started, so handed straight back.
+        if (jobs.length > 0) await failJobs(jobs, new Error('worker stopping'));
+        break;
+      }
+      for (const job of jobs) begin(job);
+      // A non-empty fetch may have left more behind (the batch was full, or pg-boss dropped jobs over a
+      // group's cap from it): fetch again at once. An empty one waits for a NOTIFY, a settle or the poll.
+      if (jobs.length === 0) await idle(pollIntervalMs);
+    }
+  }
+
+  function begin(job: Job<T>) {
+    running.add(job);
+    unsettled.add(job);
+    const attempt = (async () => {
+      let error: unknown;
+      let ok = false;
+      try {
+        await handle(job);
+        ok = true;
+      } catch (err) {
+        error = err;
+      }
+      running.delete(job);
+      if (waitingForSlot) wake();
+      if (ok) queueComplete(job);
+      else await failJobs([job], error);
+    })();
+    attempts.add(attempt);
+    void attempt.finally(() => attempts.delete(attempt));
+  }
+
+  function queueComplete(job: Job<T>) {
+    if (state === 'stopped') return;
+    toComplete.push(job);
+    if (flushing || flushScheduled) return;
+    // Let the completions of this turn of the event loop join the batch.
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      void flush();
+    });
+  }
+
+  /** Completes what finished; while one complete runs, the next batch gathers. Resolves when the buffer is empty. */
+  function flush(): Promise<void> {
+    if (flushing) return flushing;
+    if (toComplete.length === 0) return Promise.resolve();
+    flushing = (async () => {
+      while (toComplete.length > 0) {
+        const batch = toComplete;
+        toComplete = [];
+        try {
+          await port.complete(batch.map(attemptOf));
+        } catch (err) {
+          // Left claimed, these come back after their missed heartbeat; the stale check makes them no-ops.
+          logger.error({ err, jobs: batch.length }, 'completing delivery jobs failed');
+        }
+        for (const job of batch) unsettled.delete(job);
+        // Completing frees the endpoints' group slots in pg-boss's count: their next jobs may be fetchable now.
+        wake();
+      }
+    })().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  }
+
+  async function failJobs(jobs: Job<T>[], error: unknown) {
+    if (jobs.length === 0) return;
+    try {
+      await port.fail(jobs.map(attemptOf), error);
+    } catch (err) {
+      logger.error({ err, jobs: jobs.length }, 'handing delivery jobs back failed; their heartbeat will lapse');
+    }
+    for (const job of jobs) unsettled.delete(job);
+  }
+
+  async function beat() {
+    if (unsettled.size === 0) return;
+    try {
+      await port.touch([...unsettled].map(attemptOf));
+    } catch (err) {
+      logger.error({ err }, 'heartbeat of delivery jobs failed');
+    }
+  }
+
+  return {
+    get inFlight() {
+      return running.size;
+    },
+    wake,
+    async start() {
+      if (state !== 'new') return;
+      state = 'running';
+      heartbeat = setInterval(() => void beat(), heartbeatMs);
+      heartbeat.unref();
+      if (port.listen) {
+        try {
+          listener = await port.listen(wake);
+        } catch (err) {
+          logger.warn({ err }, 'LISTEN for new jobs failed; polling only');
+        }
+      }
+      loopDone = loop();
+    },
+    stop({ graceful = true, timeoutMs = 20_000 }: StopOptions = {}) {
+      if (stopping) return stopping;
+      if (state === 'new') {
+        state = 'stopped';
+        return Promise.resolve();
+      }
+      state = 'stopping';
+      stopping = (async () => {
+        wake();
+        await listener?.close().catch(() => {});
+        await loopDone;
+        if (graceful && attempts.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.allSettled([...attempts]),
+            new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, Math.max(0, timeoutMs));
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+        await flush();
+        // Still running: hand them back so that another worker (or this one restarted) makes the attempt.
+        const left = [...unsettled].filter((job) => running.has(job));
+        if (left.length > 0) {
+          logger.warn({ jobs: left.length }, 'stopping with delivery attempts in flight; they will be retried');
+          await failJobs(left, new Error('worker stopped before the attempt finished'));
+        }
+        clearInterval(heartbeat);
+        state = 'stopped';
+      })();
+      return stopping;
+    },
+  };
+}
