@@ -87,20 +87,26 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     });
     await worker.start();
   }
-  const app = createApp({
-    core,
-    db,
-    logger,
-    maxRequestBytes: config.maxRequestBytes,
-    maxEventBytes: config.maxEventBytes,
-    documents: { '/openapi.json': buildNativeDocument() },
-  });
+  // Built on first use: a worker-only process never serves HTTP and need not hold the app or the document.
+  let app: ReturnType<typeof createApp> | undefined;
+  const buildApp = () =>
+    createApp({
+      core,
+      db,
+      logger,
+      maxRequestBytes: config.maxRequestBytes,
+      maxEventBytes: config.maxEventBytes,
+      documents: { '/openapi.json': buildNativeDocument() },
+    });
   return {
     config,
     db,
     queue: openedQueue,
     core,
-    app,
+    get app() {
+      app ??= buildApp();
+      return app;
+    },
     profiles,
     secrets,
     async close() {

@@ -65,7 +65,7 @@ const settings = {
   rateSeconds: int('BENCH_RATE_SECONDS', 10, 3),
   /** Endpoints in the latency run: each event goes to exactly one of them (one delivery per event). */
   latencyEndpoints: 4,
-  workerConcurrency: 32,
+  workerConcurrency: int('BENCH_WORKER_CONCURRENCY', 32, 32),
   endpointConcurrency: 4,
   deliveryTimeoutMs: 15_000,
   warmEvents: int('BENCH_WARM_EVENTS', 10, 5),
