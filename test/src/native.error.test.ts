@@ -744,3 +744,44 @@ describe('routes that do not exist', () => {
     expect(problem.detail).toContain(method);
   });
 });
+
+describe('values the database refuses', () => {
+  // PostgreSQL cannot store a NUL character in text or jsonb: without care that is a 500.
+  const nul = 'a\u0000b';
+  const cases: { name: string; method: string; path: () => string; admin?: boolean; json: () => unknown }[] = [
+    { name: 'tenant name', method: 'POST', path: () => '/v1/tenants', admin: true, json: () => ({ name: nul }) },
+    {
+      name: 'tenant metadata',
+      method: 'PATCH',
+      path: () => `/v1/tenants/${fx.tenantId}`,
+      admin: true,
+      json: () => ({ metadata: { k: nul } }),
+    },
+    {
+      name: 'event type description',
+      method: 'POST',
+      path: () => '/v1/event-types',
+      json: () => ({ name: 'nul.test', description: nul }),
+    },
+    {
+      name: 'endpoint name',
+      method: 'PATCH',
+      path: () => `/v1/endpoints/${fx.endpointId}`,
+      json: () => ({ name: nul }),
+    },
+    {
+      name: 'event data',
+      method: 'POST',
+      path: () => '/v1/events',
+      json: () => ({ type: fx.eventType, data: { text: nul } }),
+    },
+  ];
+
+  it.each(cases)('a NUL character in the $name is a 422, and nothing is stored', async (c) => {
+    const res = await expectUnchanged(t, () =>
+      t.api.request(c.method, c.path(), { token: c.admin ? t.adminToken : fx.token, json: c.json() }),
+    );
+    expect(res.status).toBe(422);
+    expect(expectProblem(res, 'validation_failed').detail).toMatch(/cannot be stored/);
+  });
+});

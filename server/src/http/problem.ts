@@ -52,6 +52,17 @@ const unavailableCodes = new Set([
   '53300',
 ]);
 
+/**
+ * SQLSTATE class 22 (data exception: a NUL character, an out-of-range number,
+ * an unsupported Unicode escape in JSON) and 54 (program limit, e.g. nesting
+ * too deep): the database refused a value the request carried. Every such
+ * statement runs in the request's transaction, which rolls back, so nothing
+ * is stored; the caller gets a 422 instead of a 500.
+ */
+function isRefusedValue(code: string): boolean {
+  return /^(22|54)[0-9A-Z]{3}$/.test(code);
+}
+
 /** Maps anything a handler or middleware threw onto the error vocabulary. */
 export function toCoreError(err: unknown): CoreError | null {
   if (err instanceof CoreError) return err;
@@ -72,6 +83,10 @@ export function toCoreError(err: unknown): CoreError | null {
     }
   }
   const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && isRefusedValue(code)) {
+    const reason = err instanceof Error ? err.message : 'a value cannot be stored';
+    return new CoreError('validation_failed', `A value in the request cannot be stored: ${reason}.`);
+  }
   if (typeof code === 'string' && unavailableCodes.has(code)) {
     return new CoreError('unavailable', 'The database is not reachable; try again shortly.', [], {
       'Retry-After': '1',
