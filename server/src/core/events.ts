@@ -121,12 +121,27 @@ export async function storeEvent(
   options: FanOutOptions = {},
 ): Promise<{ event: EventRecord; deliveryIds: string[] }> {
   const eventId = newId();
-  const targets = await q.query<{ id: string; status: string }>(
-    options.onlyEndpointId
-      ? 'select id, status from endpoints where tenant_id = $1 and id = $3 and $2::text is not null'
-      : `select id, status from endpoints where tenant_id = $1 and ${filtersSelect('$2::text')} order by id`,
-    options.onlyEndpointId ? [tenantId, input.type, options.onlyEndpointId] : [tenantId, input.type],
-  );
+  const targets = options.onlyEndpointId
+    ? await q.query<{ id: string; status: string }>(
+        'select id, status from endpoints where tenant_id = $1 and id = $2',
+        [tenantId, options.onlyEndpointId],
+      )
+    : await q.query<{ id: string; status: string }>(
+        `select id, status from endpoints where tenant_id = $1 and ${filtersSelect('$2::text')} order by id`,
+        [tenantId, input.type],
+      );
+  // Endpoints that are not active are re-read FOR SHARE, so a concurrent resume (or recover after
+  // re-enabling) either commits first and they get a job, or waits and then finds their held or skipped
+  // delivery. Active ones, the common case, need no lock: a pause is handled by the worker.
+  const inactive = targets.filter((t) => t.status !== 'active').map((t) => t.id);
+  if (inactive.length > 0) {
+    const current = await q.query<{ id: string; status: string }>(
+      'select id, status from endpoints where id = any($1::text::uuid[]) for share',
+      [`{${inactive.join(',')}}`],
+    );
+    const statusOf = new Map(current.map((c) => [c.id, c.status]));
+    for (const t of targets) t.status = statusOf.get(t.id) ?? t.status;
+  }
   const deliveries = targets.map((t) => ({
     id: newId(),
     endpoint_id: t.id,

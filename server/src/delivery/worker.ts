@@ -157,13 +157,31 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     });
   }
 
-  /** Parks a delivery whose endpoint is paused (held) or disabled (skipped), unless it moved on meanwhile. */
+  /**
+   * Parks a delivery whose endpoint is paused (held) or disabled (skipped).
+   * The endpoint row is read FOR SHARE: a concurrent resume (which updates
+   * that row, then queues every held delivery) either commits first — and the
+   * delivery is attempted instead of parked — or waits for this park and then
+   * finds it held. Without the lock a resume could miss a delivery parked in
+   * the meantime and leave it held on an active endpoint.
+   */
   async function park(ctx: AttemptContext, status: 'held' | 'skipped') {
-    await db.query(
-      `update deliveries set status = $2, next_attempt_at = null, updated_at = now()
-       where id = $1 and status = 'pending' and attempt_count = $3`,
-      [ctx.id, status, ctx.attempt_count],
-    );
+    const parked = await db.transaction(async (tx) => {
+      const [endpoint] = await tx.query<{ status: string }>('select status from endpoints where id = $1 for share', [
+        ctx.endpoint_id,
+      ]);
+      if (endpoint?.status !== (status === 'held' ? 'paused' : 'disabled')) return false;
+      await tx.query(
+        `update deliveries set status = $2, next_attempt_at = null, updated_at = now()
+         where id = $1 and status = 'pending' and attempt_count = $3`,
+        [ctx.id, status, ctx.attempt_count],
+      );
+      return true;
+    });
+    // The endpoint changed since this job loaded it: run the attempt again from the queue, as it is now.
+    if (!parked) {
+      await queue.enqueue(db, [{ deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: ctx.attempt_count + 1 }]);
+    }
   }
 
   async function disableEndpoint(tx: Queryable, ctx: AttemptContext, reason: string) {
