@@ -1,7 +1,14 @@
 /**
- * Vendor-compatible surfaces (Spedy, Helpdesk, TSANet, Rapidly, XPath v2.3).
- * Each will live in its own folder here and talk only to the core port of
- * @hookport/spec. None is mounted yet: this package is the skeleton the compat
- * adapters issue fills in.
+ * Vendor-compatible surfaces (Spedy, Helpdesk, TSANet, Rapidly, XPath v2.3)
+ * over the core port of @hookport/spec. Each vendor has its own folder: route
+ * declarations (createRoute, so each surface has its own OpenAPI document),
+ * handlers that translate to and from the port, its error shape and its
+ * delivery profile. The server mounts every surface listed here.
  */
-export const vendorSurfaces: readonly string[] = [];
+import type { VendorSurface } from './shared/surface.ts';
+
+export * from './shared/ids.ts';
+export * from './shared/standard-webhooks.ts';
+export * from './shared/surface.ts';
+
+export const vendorSurfaces: readonly VendorSurface[] = [];

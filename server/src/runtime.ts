@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { vendorSurfaces } from '@hookport/compat';
 import { buildNativeDocument, type CorePort } from '@hookport/spec';
 import type { Logger } from 'pino';
 import { inMemory, resolveSecrets, type Secrets } from './bootstrap.ts';
@@ -63,6 +64,8 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
   const profiles = new ProfileRegistry(
     nativeProfile(config.retrySchedule ?? nativeRetrySchedule, config.deliveryTimeoutMs),
   );
+  // Endpoints created through a vendor surface keep its payload, signature and schedule, whoever publishes.
+  for (const surface of vendorSurfaces) profiles.register(surface.profile({ retrySchedule: config.retrySchedule }));
   const sender = new Sender(config.egressAllowlist, `Hookport/${version}`);
   // On PostgreSQL the worker gets its own pool, so API requests never queue behind deliveries for a
   // connection (PGlite is one connection either way).
@@ -96,7 +99,11 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
       logger,
       maxRequestBytes: config.maxRequestBytes,
       maxEventBytes: config.maxEventBytes,
-      documents: { '/openapi.json': buildNativeDocument() },
+      documents: {
+        '/openapi.json': buildNativeDocument(),
+        ...Object.fromEntries(vendorSurfaces.map((s) => [`/openapi/${s.vendor}.json`, s.document()])),
+      },
+      surfaces: vendorSurfaces,
     });
   return {
     config,

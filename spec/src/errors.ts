@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { ZodError } from 'zod';
 
 /**
  * The one error vocabulary of Hookport. Every failure the core can report has a
@@ -47,6 +48,22 @@ export interface FieldError {
   path: string;
   message: string;
   code: string;
+}
+
+/** Turns zod issues into per-field errors; an unknown key becomes one error per key. Every surface renders these. */
+export function fieldErrorsOf(error: ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ path: base ? `${base}.${key}` : key, message: 'is not a known field', code: issue.code });
+      }
+    } else {
+      out.push({ path: base, message: issue.message, code: issue.code });
+    }
+  }
+  return out;
 }
 
 /**

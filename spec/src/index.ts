@@ -1,3 +1,4 @@
+export * from './auth.ts';
 export * from './catalogues.ts';
 export * from './document.ts';
 export * from './errors.ts';

@@ -157,6 +157,47 @@ export interface DeliveryFilter extends CursorArgs {
   httpStatusClass?: (typeof httpStatusClasses)[number] | undefined;
 }
 
+/** An attempt with the facts of its delivery: what vendor surfaces that list "deliveries" per attempt show. */
+export interface AttemptView extends AttemptRecord {
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  deliveryStatus: DeliveryStatus;
+}
+
+/** Offset pagination with a total, for surfaces whose lists are numbered pages. */
+export interface OffsetArgs {
+  offset: number;
+  limit: number;
+}
+
+export interface Numbered<T> {
+  items: T[];
+  /** How many items match in all. */
+  total: number;
+}
+
+export interface AttemptFilter extends OffsetArgs {
+  /** Any of these endpoints (none given: every endpoint of the tenant). */
+  endpointIds?: readonly string[] | undefined;
+  /** Any of these event types, exact names. */
+  eventTypes?: readonly string[] | undefined;
+  /** true: attempts that got a 2xx; false: the others. */
+  succeeded?: boolean | undefined;
+  httpStatusClass?: (typeof httpStatusClasses)[number] | undefined;
+  /** Attempts started at or after / before these times. */
+  since?: Date | undefined;
+  until?: Date | undefined;
+  /** A substring of the attempt, delivery or event id (UUID text) or of the HTTP status. */
+  query?: string | undefined;
+}
+
+export interface EndpointPageArgs extends OffsetArgs {
+  profile?: ProfileName | undefined;
+  /** Creation order; oldest first unless 'desc'. */
+  order?: 'asc' | 'desc' | undefined;
+}
+
 export interface CorePort {
   /** Resolves a bearer token to who is calling; null when it is unknown, expired or revoked. */
   authenticate(token: string): Promise<Principal | null>;
@@ -189,6 +230,8 @@ export interface CorePort {
     list(tenantId: string, filter: EndpointFilter): Promise<Page<EndpointRecord>>;
     get(tenantId: string, id: string): Promise<EndpointRecord>;
     getBySeq(tenantId: string, seq: number): Promise<EndpointRecord>;
+    /** A numbered page (with the total), for surfaces that page by number or return whole lists. */
+    listNumbered(tenantId: string, args: EndpointPageArgs): Promise<Numbered<EndpointRecord>>;
     update(tenantId: string, id: string, input: UpdateEndpointInput): Promise<EndpointRecord>;
     delete(tenantId: string, id: string): Promise<void>;
     rotateSecret(
@@ -216,5 +259,11 @@ export interface CorePort {
     get(tenantId: string, id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }>;
     /** Attempts the delivery again now (a new attempt; the webhook-id stays the event id). */
     redeliver(tenantId: string, id: string): Promise<DeliveryRecord>;
+  };
+
+  attempts: {
+    /** Newest first. */
+    list(tenantId: string, filter: AttemptFilter): Promise<Numbered<AttemptView>>;
+    get(tenantId: string, id: string): Promise<AttemptView>;
   };
 }

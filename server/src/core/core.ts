@@ -1,6 +1,7 @@
 import type { CorePort } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { createAttempts } from './attempts.ts';
 import { SecretBox } from './crypto.ts';
 import { createDeliveries } from './deliveries.ts';
 import { createEndpoints } from './endpoints.ts';
@@ -40,6 +41,7 @@ export function createCore({ db, secretKey, adminToken, egressAllowlist, enqueue
       get: deliveries.get,
       redeliver: deliveries.redeliver,
     },
+    attempts: createAttempts(db),
   };
 }
 

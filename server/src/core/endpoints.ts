@@ -2,11 +2,13 @@ import {
   CoreError,
   type CreateEndpointInput,
   type EndpointFilter,
+  type EndpointPageArgs,
   type EndpointRecord,
   type EndpointStatus,
   type FieldError,
   filterMatches,
   isSystemEventType,
+  type Numbered,
   type Page,
   type ProfileName,
   type RotateSecretInput,
@@ -157,6 +159,25 @@ export function createEndpoints({ db, box, egressAllowlist, enqueue }: EndpointD
         [tenantId, after, f.status ?? null, f.profile ?? null, f.eventType ?? null, f.limit + 1],
       );
       return toPage(rows, f.limit, toRecord, (e) => e.id);
+    },
+
+    async listNumbered(tenantId: string, args: EndpointPageArgs): Promise<Numbered<EndpointRecord>> {
+      // count(*) over () gives the total with the page in one statement (one snapshot).
+      const rows = await db.query<EndpointRow & { total: string | number }>(
+        `select ${columns}, count(*) over () as total from endpoints
+         where tenant_id = $1 and ($2::text is null or profile = $2)
+         order by id ${args.order === 'desc' ? 'desc' : 'asc'} offset $3 limit $4`,
+        [tenantId, args.profile ?? null, args.offset, args.limit],
+      );
+      if (rows.length > 0 || args.offset === 0) {
+        return { items: rows.map(toRecord), total: Number(rows[0]?.total ?? 0) };
+      }
+      // Past the last page: no row carries the total, so count on its own.
+      const [count] = await db.query<{ total: string | number }>(
+        'select count(*) as total from endpoints where tenant_id = $1 and ($2::text is null or profile = $2)',
+        [tenantId, args.profile ?? null],
+      );
+      return { items: [], total: Number(count?.total ?? 0) };
     },
 
     async get(tenantId: string, id: string): Promise<EndpointRecord> {

@@ -1,3 +1,4 @@
+import { owns, type VendorSurface } from '@hookport/compat';
 import { CoreError, type CorePort } from '@hookport/spec';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context } from 'hono';
@@ -23,10 +24,16 @@ export interface AppOptions {
   maxEventBytes: number;
   /** The OpenAPI documents served, by path (`/openapi.json` is the native one). */
   documents: Record<string, object>;
+  /** Vendor-compatible surfaces mounted at their own paths, each with its own error shape. */
+  surfaces?: readonly VendorSurface[];
 }
 
-export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, documents }: AppOptions) {
+export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, documents, surfaces = [] }: AppOptions) {
   const app = createRouter();
+  const surfaceAt = (path: string) => surfaces.find((s) => owns(s, path));
+  /** Every error goes out in the shape of the surface its path belongs to: the vendor's, or RFC 9457. */
+  const errorResponse = (c: Context, err: CoreError): Response =>
+    surfaceAt(c.req.path)?.errorResponse(c, err) ?? problemResponse(c, err);
 
   // Accept a caller's request id when it is sane, so traces join up; otherwise make one.
   app.use(requestId({ limitLength: 128 }));
@@ -49,7 +56,7 @@ export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, do
     methodNotAllowed({
       app,
       onMethodNotAllowed: (c, allowed) =>
-        problemResponse(
+        errorResponse(
           c,
           new CoreError('method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(', ')}.`, [], {
             Allow: allowed.join(', '),
@@ -66,13 +73,16 @@ export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, do
       },
     }),
   );
-  app.use('/v1/*', authenticate(core));
+  // Native routes authenticate here; a vendor surface under /v1 (TSANet) authenticates its own way.
+  const nativeAuth = authenticate(core);
+  app.use('/v1/*', (c, next) => (surfaceAt(c.req.path) ? next() : nativeAuth(c, next)));
 
   app.route('/', serviceRouter(db));
   app.route('/', tenantsRouter(core));
   app.route('/', eventTypesRouter(core));
   app.route('/', endpointsRouter(core));
   app.route('/', eventsRouter(core, maxEventBytes));
+  for (const surface of surfaces) app.route('/', surface.routes(core));
 
   for (const [path, doc] of Object.entries(documents)) {
     app.get(path, (c) => c.json(doc));
@@ -81,19 +91,22 @@ export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, do
     '/docs',
     Scalar({
       pageTitle: 'Hookport API reference',
-      sources: Object.keys(documents).map((url) => ({ url, title: url })),
+      sources: Object.keys(documents).map((url) => ({
+        url,
+        title: surfaces.find((s) => url === `/openapi/${s.vendor}.json`)?.title ?? 'Hookport API',
+      })),
     }),
   );
 
-  app.notFound((c) => problemResponse(c, new CoreError('not_found', `No route for ${c.req.method} ${c.req.path}.`)));
+  app.notFound((c) => errorResponse(c, new CoreError('not_found', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((err, c: Context) => {
     const known = toCoreError(err);
     if (known) {
       if (known.code === 'unavailable') logger.warn({ requestId: c.get('requestId'), err }, 'database unavailable');
-      return problemResponse(c, known);
+      return errorResponse(c, known);
     }
     logger.error({ requestId: c.get('requestId'), err }, 'unhandled error');
-    return problemResponse(c, new CoreError('internal', 'An unexpected error occurred; it has been logged.'));
+    return errorResponse(c, new CoreError('internal', 'An unexpected error occurred; it has been logged.'));
   });
   return app;
 }

@@ -1,21 +1,19 @@
-import { CoreError, type CorePort, type Principal, type Scope } from '@hookport/spec';
+import {
+  CoreError,
+  type CorePort,
+  grants,
+  type Principal,
+  principalFromAuthorization,
+  type Scope,
+} from '@hookport/spec';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.ts';
 
 const challenge = { 'WWW-Authenticate': 'Bearer realm="hookport"' };
 
-function unauthorized(detail: string): CoreError {
-  return new CoreError('unauthorized', detail, [], challenge);
-}
-
 /** Reads `Authorization: Bearer <token>`; throws 401 when it is missing or not a token we know. */
-export async function principalOf(core: CorePort, header: string | undefined): Promise<Principal> {
-  if (!header) throw unauthorized('Send an API token as Authorization: Bearer <token>.');
-  const match = /^Bearer[ ]+([\x21-\x7e]{1,512})$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('The Authorization header must be: Bearer <token>.');
-  const principal = await core.authenticate(match[1]);
-  if (!principal) throw unauthorized('The token is unknown, expired or revoked.');
-  return principal;
+export function principalOf(core: CorePort, header: string | undefined): Promise<Principal> {
+  return principalFromAuthorization(core, header, challenge);
 }
 
 /** Authenticates every request below it and leaves the principal on the context. */
@@ -27,17 +25,6 @@ export function authenticate(core: CorePort): MiddlewareHandler<AppEnv> {
 }
 
 export type Access = 'admin' | Scope;
-
-/** What each scope implies beyond itself: writing a resource includes reading it. */
-const implied: Partial<Record<Scope, Scope>> = {
-  'endpoints:read': 'endpoints:write',
-  'deliveries:read': 'deliveries:write',
-};
-
-function grants(scopes: readonly Scope[], needed: Scope): boolean {
-  const alsoBy = implied[needed];
-  return scopes.includes('*') || scopes.includes(needed) || (alsoBy !== undefined && scopes.includes(alsoBy));
-}
 
 /**
  * Route middleware for one access need. It runs before body validation, so a

@@ -1,23 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { CoreError, type FieldError } from '@hookport/spec';
-import type { ZodError } from 'zod';
+import { CoreError, fieldErrorsOf } from '@hookport/spec';
 import type { AppEnv } from './env.ts';
-
-/** Turns zod issues into per-field errors; an unknown key becomes one error per key. */
-export function fieldErrors(error: ZodError): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of error.issues) {
-    const base = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        out.push({ path: base ? `${base}.${key}` : key, message: 'is not a known field', code: issue.code });
-      }
-    } else {
-      out.push({ path: base, message: issue.message, code: issue.code });
-    }
-  }
-  return out;
-}
 
 const targetNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'headers' };
 
@@ -31,7 +14,7 @@ export function createRouter() {
     defaultHook: (result) => {
       if (result.success) return;
       if (result.target === 'param') throw new CoreError('not_found', 'No such resource.');
-      const errors = fieldErrors(result.error);
+      const errors = fieldErrorsOf(result.error);
       const where = targetNames[result.target] ?? result.target;
       const summary = errors
         .slice(0, 3)

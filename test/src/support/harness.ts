@@ -188,3 +188,15 @@ export async function createToken(t: TestHookport, tenantId: string, scopes: str
   if (res.status !== 201) throw new Error(`token create failed: ${res.text}`);
   return res.body.token;
 }
+
+/**
+ * Requests to a vendor surface, every response checked against that vendor's
+ * committed OpenAPI document (compat/openapi/<vendor>.json) by Ajv.
+ */
+export function vendorApi(t: TestHookport, vendor: string): Api {
+  const contract = ContractValidator.fromFile(
+    new URL(`../../../compat/openapi/${vendor}.json`, import.meta.url),
+    vendor,
+  );
+  return new Api((req) => t.hp.app.fetch(req), contract);
+}
