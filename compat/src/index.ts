@@ -5,10 +5,21 @@
  * handlers that translate to and from the port, its error shape and its
  * delivery profile. The server mounts every surface listed here.
  */
+import { helpdeskSurface } from './helpdesk/index.ts';
+import { rapidlySurface } from './rapidly/index.ts';
 import type { VendorSurface } from './shared/surface.ts';
+import { spedySurface } from './spedy/index.ts';
+import { tsanetSurface } from './tsanet/index.ts';
+import { xpathSurface } from './xpath/index.ts';
 
 export * from './shared/ids.ts';
 export * from './shared/standard-webhooks.ts';
 export * from './shared/surface.ts';
 
-export const vendorSurfaces: readonly VendorSurface[] = [];
+export const vendorSurfaces: readonly VendorSurface[] = [
+  xpathSurface,
+  spedySurface,
+  helpdeskSurface,
+  tsanetSurface,
+  rapidlySurface,
+];

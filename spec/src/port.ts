@@ -123,6 +123,8 @@ export interface DeliveryRecord {
 
 export interface AttemptRecord {
   id: string;
+  /** A per-installation integer, for surfaces whose delivery ids are numbers (TSANet). */
+  seq: number;
   deliveryId: string;
   number: number;
   startedAt: Date;

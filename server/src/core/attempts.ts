@@ -11,6 +11,7 @@ import { isUuid } from './pagination.ts';
 
 interface AttemptViewRow {
   id: string;
+  seq: string | number;
   delivery_id: string;
   number: number;
   started_at: Date;
@@ -27,13 +28,15 @@ interface AttemptViewRow {
   delivery_status: DeliveryStatus;
 }
 
-const columns = `a.id, a.delivery_id, a.number, a.started_at, a.duration_ms, a.http_status, a.error_kind,
+const columns = `a.id, a.seq, a.delivery_id, a.number, a.started_at, a.duration_ms, a.http_status, a.error_kind,
   a.error_message, a.response_excerpt, a.response_truncated, a.next_attempt_at,
   d.endpoint_id, d.event_id, d.event_type, d.status as delivery_status`;
 
 function toView(r: AttemptViewRow): AttemptView {
   return {
     id: r.id,
+    // bigint arrives as text from postgres.js; attempts stay far below 2^53.
+    seq: Number(r.seq),
     deliveryId: r.delivery_id,
     number: r.number,
     startedAt: r.started_at,

@@ -47,6 +47,7 @@ export function toDeliveryRecord(r: DeliveryRow): DeliveryRecord {
 
 interface AttemptRow {
   id: string;
+  seq: string | number;
   delivery_id: string;
   number: number;
   started_at: Date;
@@ -62,6 +63,7 @@ interface AttemptRow {
 function toAttemptRecord(r: AttemptRow): AttemptRecord {
   return {
     id: r.id,
+    seq: Number(r.seq),
     deliveryId: r.delivery_id,
     number: r.number,
     startedAt: r.started_at,
@@ -146,7 +148,7 @@ export function createDeliveries(db: Database, enqueue: Enqueue) {
           .split(',')
           .map((c) => `d.${c.trim()}`)
           .join(', ')},
-           a.id as a_id, a.delivery_id as a_delivery_id, a.number as a_number, a.started_at as a_started_at,
+           a.id as a_id, a.seq as a_seq, a.delivery_id as a_delivery_id, a.number as a_number, a.started_at as a_started_at,
            a.duration_ms as a_duration_ms, a.http_status as a_http_status, a.error_kind as a_error_kind,
            a.error_message as a_error_message, a.response_excerpt as a_response_excerpt,
            a.response_truncated as a_response_truncated, a.next_attempt_at as a_next_attempt_at
@@ -163,6 +165,7 @@ export function createDeliveries(db: Database, enqueue: Enqueue) {
         attempts.push(
           toAttemptRecord({
             id: r.a_id,
+            seq: r.a_seq ?? 0,
             delivery_id: r.id,
             number: r.a_number ?? 0,
             started_at: r.a_started_at,

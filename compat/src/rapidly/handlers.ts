@@ -1,0 +1,341 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { RouteConfig } from '@hono/zod-openapi';
+import {
+  type AttemptView,
+  CoreError,
+  type CorePort,
+  type DeliveryRecord,
+  type EndpointRecord,
+  type EventRecord,
+  grants,
+  principalFromAuthorization,
+  type Scope,
+  type UpdateEndpointInput,
+} from '@hookport/spec';
+import type { MiddlewareHandler } from 'hono';
+import { principalIn, requireJsonBody, tenantOf } from '../shared/http.ts';
+import { isUuid } from '../shared/ids.ts';
+import { createVendorRouter } from '../shared/router.ts';
+import type { CompatEnv } from '../shared/surface.ts';
+import { coreFieldDetail, InsufficientScope, RapidlyValidationError, realm, type ValidationDetail } from './errors.ts';
+import { formatKey, formatOf, renderPayload } from './profile.ts';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listDeliveries,
+  listEndpoints,
+  redeliverEvent,
+  resetEndpointSecret,
+  updateEndpoint,
+} from './routes.ts';
+
+const challenge = { 'WWW-Authenticate': `Bearer realm="${realm}"` };
+
+/** Rapidly's scopes for reading (either one will do) and for writing. */
+const readScopes = ['webhooks:read', 'webhooks:write'];
+const writeScopes = ['webhooks:write'];
+
+/**
+ * Rapidly's `webhooks:read` / `webhooks:write` over Hookport's scopes:
+ * reading endpoints needs endpoints:read, reading deliveries deliveries:read,
+ * changing endpoints endpoints:write, redelivering deliveries:write (a write
+ * scope includes its read scope, and `*` everything).
+ */
+function authorize(port: CorePort, needed: Scope, shown: readonly string[]): MiddlewareHandler<CompatEnv> {
+  return async (c, next) => {
+    const principal = await principalFromAuthorization(port, c.req.header('authorization'), challenge);
+    tenantOf(principal);
+    if (principal.kind === 'tenant' && !grants(principal.scopes, needed)) throw new InsufficientScope(shown);
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** A route with its access check in front, and the JSON check when it takes a body. */
+function guarded<R extends RouteConfig>(route: R, port: CorePort, needed: Scope): R {
+  const shown = needed.endsWith(':read') ? readScopes : writeScopes;
+  const json = route.request?.body?.required ? [requireJsonBody] : [];
+  return { ...route, middleware: [authorize(port, needed, shown), ...json] };
+}
+
+/**
+ * `rapidly_whs_` + URL-safe base64 (unpadded) of 32 random bytes and a 4-byte
+ * integrity tag, the shape of Rapidly's generate_token. The tag here is the
+ * head of a BLAKE2b-512 digest (Rapidly uses a 4-byte BLAKE2b); nothing
+ * outside checks it.
+ */
+export function newRapidlySecret(): string {
+  const entropy = randomBytes(32);
+  const tag = createHash('blake2b512').update(entropy).digest().subarray(0, 4);
+  return `rapidly_whs_${Buffer.concat([entropy, tag]).toString('base64url')}`;
+}
+
+/** Rapidly never shows an unmodified row's modified_at. */
+function modifiedAt(createdAt: Date, updatedAt: Date): string | null {
+  return updatedAt.getTime() > createdAt.getTime() ? updatedAt.toISOString() : null;
+}
+
+export function renderEndpoint(endpoint: EndpointRecord, secret: string) {
+  return {
+    id: endpoint.id,
+    created_at: endpoint.createdAt.toISOString(),
+    modified_at: modifiedAt(endpoint.createdAt, endpoint.updatedAt),
+    url: endpoint.url,
+    format: formatOf(endpoint.metadata),
+    secret,
+    workspace_id: endpoint.tenantId,
+    events: endpoint.eventTypes,
+    enabled: endpoint.status === 'active',
+  };
+}
+
+function deliveryOutcome(status: DeliveryRecord['status']): boolean | null {
+  if (status === 'succeeded') return true;
+  return status === 'failed' ? false : null;
+}
+
+/** One attempt as Rapidly's WebhookDelivery, with its delivery as the WebhookEvent. */
+export function renderAttempt(
+  attempt: AttemptView,
+  delivery: DeliveryRecord,
+  event: EventRecord,
+  endpoint: EndpointRecord,
+) {
+  const response = attempt.responseExcerpt || attempt.errorMessage || null;
+  return {
+    id: attempt.id,
+    created_at: attempt.startedAt.toISOString(),
+    modified_at: null,
+    succeeded: attempt.errorKind === null,
+    http_code: attempt.httpStatus,
+    response: response === null ? null : response.slice(0, 2048),
+    webhook_event: {
+      id: delivery.id,
+      created_at: delivery.createdAt.toISOString(),
+      modified_at: modifiedAt(delivery.createdAt, delivery.updatedAt),
+      last_http_code: delivery.lastHttpStatus,
+      succeeded: deliveryOutcome(delivery.status),
+      skipped: delivery.status === 'skipped',
+      payload: renderPayload(formatOf(endpoint.metadata), {
+        eventType: event.type,
+        data: event.data,
+        eventCreatedAt: event.createdAt,
+        eventId: event.id,
+      }),
+      type: delivery.eventType,
+      is_archived: false,
+    },
+  };
+}
+
+function notFound(): CoreError {
+  return new CoreError('not_found', 'Not found');
+}
+
+/** The UUID a path id names (any letter case, as Python's UUID parses it); anything else is not found. */
+function uuidIn(text: string): string {
+  const id = text.toLowerCase();
+  if (!isUuid(id)) throw notFound();
+  return id;
+}
+
+/** An endpoint of this tenant created through the Rapidly surface; anything else is not found. */
+async function rapidlyEndpoint(port: CorePort, tenantId: string, idText: string): Promise<EndpointRecord> {
+  const endpoint = await port.endpoints.get(tenantId, uuidIn(idText));
+  if (endpoint.profile !== 'rapidly') throw notFound();
+  return endpoint;
+}
+
+/** Every Rapidly endpoint of the tenant, by id (read in pages of 1,000). */
+async function rapidlyEndpoints(port: CorePort, tenantId: string): Promise<Map<string, EndpointRecord>> {
+  const all = new Map<string, EndpointRecord>();
+  for (let offset = 0; ; offset += 1000) {
+    const page = await port.endpoints.listNumbered(tenantId, { profile: 'rapidly', offset, limit: 1000 });
+    for (const e of page.items) all.set(e.id, e);
+    if (page.items.length < 1000) return all;
+  }
+}
+
+/** The core's field errors (egress refusals, unknown event types) as Rapidly's 422, echoing the input. */
+async function translated<T>(body: unknown, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof CoreError) || err.code !== 'validation_failed' || err.errors.length === 0) throw err;
+    throw new RapidlyValidationError(coreFieldDetail(err, body));
+  }
+}
+
+const truthy = new Set(['true', '1', 'yes', 'on', 't', 'y']);
+
+function pageMeta(total: number, page: number, perPage: number) {
+  return { total, page, per_page: perPage, pages: Math.ceil(total / perPage) };
+}
+
+export function rapidlyRouter(port: CorePort) {
+  const show = async (endpoint: EndpointRecord) =>
+    renderEndpoint(endpoint, await port.endpoints.revealSecret(endpoint.tenantId, endpoint.id));
+
+  return createVendorRouter()
+    .openapi(guarded(listEndpoints, port, 'endpoints:read'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const q = c.req.valid('query');
+      const limit = Math.min(q.limit, 100);
+      // Another workspace's endpoints are not readable: filtering on it alone finds nothing.
+      const readable = q.workspace_id === undefined || q.workspace_id.some((id) => id.toLowerCase() === tenantId);
+      const page = readable
+        ? await port.endpoints.listNumbered(tenantId, {
+            profile: 'rapidly',
+            order: 'desc',
+            offset: (q.page - 1) * limit,
+            limit,
+          })
+        : { items: [], total: 0 };
+      const data = await Promise.all(page.items.map(show));
+      return c.json({ data, meta: pageMeta(page.total, q.page, limit) }, 200);
+    })
+    .openapi(guarded(createEndpoint, port, 'endpoints:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const body = c.req.valid('json');
+      if (body.workspace_id != null && body.workspace_id.toLowerCase() !== tenantId) {
+        throw new RapidlyValidationError([
+          { type: 'value_error', loc: ['body', 'workspace_id'], msg: 'Workspace not found.', input: body.workspace_id },
+        ]);
+      }
+      const secret = body.secret ?? newRapidlySecret();
+      const { endpoint } = await translated(body, () =>
+        port.endpoints.create(tenantId, {
+          url: body.url,
+          eventTypes: body.events,
+          profile: 'rapidly',
+          metadata: { [formatKey]: body.format },
+          secret,
+        }),
+      );
+      return c.json(renderEndpoint(endpoint, secret), 201);
+    })
+    .openapi(guarded(getEndpoint, port, 'endpoints:read'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      return c.json(await show(await rapidlyEndpoint(port, tenantId, c.req.valid('param').id)), 200);
+    })
+    .openapi(guarded(updateEndpoint, port, 'endpoints:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const current = await rapidlyEndpoint(port, tenantId, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      const input: UpdateEndpointInput = {
+        ...(body.url != null ? { url: body.url } : {}),
+        ...(body.events != null ? { eventTypes: body.events } : {}),
+        ...(body.enabled != null ? { status: body.enabled ? 'active' : 'disabled' } : {}),
+        ...(body.format != null ? { metadata: { ...current.metadata, [formatKey]: body.format } } : {}),
+      };
+      let updated = await translated(body, () => port.endpoints.update(tenantId, current.id, input));
+      // The deprecated `secret` field still sets the secret, as Rapidly's update does; it takes effect at once.
+      if (body.secret != null) {
+        await port.endpoints.rotateSecret(tenantId, current.id, { secret: body.secret, gracePeriodSeconds: 0 });
+        updated = await port.endpoints.get(tenantId, current.id);
+      }
+      return c.json(await show(updated), 200);
+    })
+    .openapi(guarded(resetEndpointSecret, port, 'endpoints:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const current = await rapidlyEndpoint(port, tenantId, c.req.valid('param').id);
+      // Rapidly replaces the secret outright: no grace period during which the old one still signs.
+      const { secret } = await port.endpoints.rotateSecret(tenantId, current.id, {
+        secret: newRapidlySecret(),
+        gracePeriodSeconds: 0,
+      });
+      return c.json(renderEndpoint(await port.endpoints.get(tenantId, current.id), secret), 200);
+    })
+    .openapi(guarded(deleteEndpoint, port, 'endpoints:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const current = await rapidlyEndpoint(port, tenantId, c.req.valid('param').id);
+      await port.endpoints.delete(tenantId, current.id);
+      return c.body(null, 204);
+    })
+    .openapi(guarded(listDeliveries, port, 'deliveries:read'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const q = c.req.valid('query');
+      const limit = Math.min(q.limit, 100);
+      await checkEventTypes(port, tenantId, q.event_type ?? []);
+      const endpoints = await rapidlyEndpoints(port, tenantId);
+      const endpointIds = q.endpoint_id
+        ? q.endpoint_id.map((id) => id.toLowerCase()).filter((id) => endpoints.has(id))
+        : [...endpoints.keys()];
+      if (endpointIds.length === 0) return c.json({ data: [], meta: pageMeta(0, q.page, limit) }, 200);
+      const page = await port.attempts.list(tenantId, {
+        endpointIds,
+        eventTypes: q.event_type,
+        succeeded: q.succeeded === undefined ? undefined : truthy.has(q.succeeded),
+        httpStatusClass: q.http_code_class,
+        since: q.start_timestamp === undefined ? undefined : new Date(q.start_timestamp),
+        until: q.end_timestamp === undefined ? undefined : new Date(q.end_timestamp),
+        query: q.query,
+        offset: (q.page - 1) * limit,
+        limit,
+      });
+      const data = await renderAttempts(port, tenantId, page.items, endpoints);
+      return c.json({ data, meta: pageMeta(page.total, q.page, limit) }, 200);
+    })
+    .openapi(guarded(redeliverEvent, port, 'deliveries:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const { delivery } = await port.deliveries.get(tenantId, uuidIn(c.req.valid('param').id));
+      const endpoint = await rapidlyEndpoint(port, tenantId, delivery.endpointId);
+      // Rapidly schedules the send regardless and the worker skips a disabled endpoint; so does this.
+      if (endpoint.status === 'active') await port.deliveries.redeliver(tenantId, delivery.id);
+      return c.json(null, 202);
+    });
+}
+
+/** Rapidly's event_type is an enum: a name outside the workspace's catalogue is a 422. */
+async function checkEventTypes(port: CorePort, tenantId: string, names: readonly string[]): Promise<void> {
+  const detail: ValidationDetail[] = [];
+  for (const [i, name] of names.entries()) {
+    try {
+      await port.eventTypes.get(tenantId, name);
+    } catch (err) {
+      if (!(err instanceof CoreError) || err.code !== 'not_found') throw err;
+      detail.push({
+        type: 'enum',
+        loc: ['query', 'event_type', i],
+        msg: 'Input should be an event type of this workspace',
+        input: name,
+      });
+    }
+  }
+  if (detail.length > 0) throw new RapidlyValidationError(detail);
+}
+
+/** A row the page listed may be deleted (with its endpoint) before it is read: then it is left out. */
+async function unlessGone<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof CoreError && err.code === 'not_found') return null;
+    throw err;
+  }
+}
+
+/** Each attempt with its delivery and event, each of those read once per page. */
+async function renderAttempts(
+  port: CorePort,
+  tenantId: string,
+  attempts: AttemptView[],
+  endpoints: Map<string, EndpointRecord>,
+) {
+  const deliveries = new Map<string, DeliveryRecord | null>();
+  const events = new Map<string, EventRecord | null>();
+  for (const a of attempts) {
+    if (!deliveries.has(a.deliveryId)) {
+      const found = await unlessGone(() => port.deliveries.get(tenantId, a.deliveryId));
+      deliveries.set(a.deliveryId, found?.delivery ?? null);
+    }
+    if (!events.has(a.eventId)) events.set(a.eventId, await unlessGone(() => port.events.get(tenantId, a.eventId)));
+  }
+  return attempts.flatMap((a) => {
+    const delivery = deliveries.get(a.deliveryId);
+    const event = events.get(a.eventId);
+    const endpoint = endpoints.get(a.endpointId);
+    return delivery && event && endpoint ? [renderAttempt(a, delivery, event, endpoint)] : [];
+  });
+}

@@ -1,0 +1,231 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+import {
+  type AttemptView,
+  CoreError,
+  type CorePort,
+  type EndpointRecord,
+  filterMatches,
+  grants,
+  principalFromAuthorization,
+  type Scope,
+} from '@hookport/spec';
+import type { MiddlewareHandler } from 'hono';
+import { isoSeconds, principalIn, requireJsonBody, tenantOf } from '../shared/http.ts';
+import { createVendorRouter } from '../shared/router.ts';
+import type { CompatEnv } from '../shared/surface.ts';
+import { newTsanetSecret, tsanetBody } from './profile.ts';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks } from './routes.ts';
+
+/** How an unauthenticated caller is told to authenticate (Spring Security's bearer challenge). */
+const challenge = { 'WWW-Authenticate': 'Bearer' };
+
+/** "All event types" is stored as the filter `*`, so types added to the catalogue later are included. */
+export const allEventTypes = '*';
+
+/**
+ * TSANet has one bearer token and no published scope names: listing
+ * subscriptions needs endpoints:read, creating and deleting endpoints:write,
+ * the delivery log deliveries:read (each write scope includes its read).
+ */
+function authorize(port: CorePort, scope: Scope): MiddlewareHandler<CompatEnv> {
+  return async (c, next) => {
+    const principal = await principalFromAuthorization(port, c.req.header('authorization'), challenge);
+    tenantOf(principal);
+    if (principal.kind === 'tenant' && !grants(principal.scopes, scope)) {
+      throw new CoreError('forbidden', `Access denied: this token lacks the ${scope} scope.`);
+    }
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** A route with its access check in front (before any validation), and the JSON check when it takes a body. */
+function guarded<R extends RouteConfig>(route: R, port: CorePort, scope: Scope): R {
+  const json = route.request?.body?.required ? [requireJsonBody] : [];
+  return { ...route, middleware: [authorize(port, scope), ...json] };
+}
+
+function notFound(id: string): CoreError {
+  return new CoreError('not_found', `Webhook subscription not found: ${id}`);
+}
+
+/**
+ * The endpoint sequence number of a path id: decimal digits within int64 that
+ * a JavaScript number holds exactly. Anything else cannot name a subscription.
+ */
+export function parseSubscriptionId(text: string): number | null {
+  if (!/^[0-9]{1,19}$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** The endpoint behind an int64 id, if it is this tenant's and was made through TSANet; otherwise the 404. */
+async function tsanetEndpoint(port: CorePort, tenantId: string, idText: string): Promise<EndpointRecord> {
+  const seq = parseSubscriptionId(idText);
+  if (seq === null) throw notFound(idText);
+  const endpoint = await port.endpoints.getBySeq(tenantId, seq).catch((err: unknown) => {
+    throw err instanceof CoreError && err.code === 'not_found' ? notFound(idText) : err;
+  });
+  if (endpoint.profile !== 'tsanet') throw notFound(idText);
+  return endpoint;
+}
+
+/** The vendor's list has no pagination: every TSANet endpoint of the tenant, read in pages. */
+async function allTsanetEndpoints(port: CorePort, tenantId: string): Promise<EndpointRecord[]> {
+  const pageSize = 500;
+  const out: EndpointRecord[] = [];
+  for (;;) {
+    const page = await port.endpoints.listNumbered(tenantId, {
+      profile: 'tsanet',
+      order: 'asc',
+      offset: out.length,
+      limit: pageSize,
+    });
+    out.push(...page.items);
+    if (page.items.length < pageSize || out.length >= page.total) return out;
+  }
+}
+
+/** The names in the tenant's event catalogue, to show `*` and wildcards as the types they stand for. */
+async function catalogue(port: CorePort, tenantId: string): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await port.eventTypes.list(tenantId, { limit: 100, cursor });
+    names.push(...page.items.map((t) => t.name));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return names.sort();
+}
+
+/**
+ * TSANet clients map eventTypes onto an enum of concrete names, so a filter
+ * that stands for several (`*`, or a `prefix.*` set natively) is shown as the
+ * catalogue names it selects today.
+ */
+export function shownEventTypes(filters: readonly string[], names: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const filter of filters) {
+    if (filter === allEventTypes || filter.endsWith('.*')) {
+      for (const name of names) if (filterMatches(filter, name)) out.add(name);
+    } else {
+      out.add(filter);
+    }
+  }
+  return [...out];
+}
+
+export function renderSubscription(endpoint: EndpointRecord, names: readonly string[]) {
+  return {
+    id: endpoint.seq,
+    callbackUrl: endpoint.url,
+    eventTypes: shownEventTypes(endpoint.eventTypes, names),
+    active: endpoint.status === 'active',
+    createdAt: isoSeconds(endpoint.createdAt),
+    updatedAt: isoSeconds(endpoint.updatedAt),
+  };
+}
+
+/** One attempt as a TSANet delivery log entry; `requestBody` is what the profile sent for its event. */
+export function renderDelivery(attempt: AttemptView, requestBody: string | null) {
+  return {
+    id: attempt.seq,
+    cloudEventId: attempt.eventId,
+    eventType: attempt.eventType,
+    httpStatus: attempt.httpStatus,
+    attemptNumber: attempt.number,
+    success: attempt.errorKind === null,
+    requestBody,
+    responseBody: attempt.responseExcerpt,
+    createdAt: isoSeconds(attempt.startedAt),
+  };
+}
+
+/** The body each event's attempts carried, rendered again from the stored event (the payload is deterministic). */
+async function requestBodies(port: CorePort, tenantId: string, attempts: readonly AttemptView[]) {
+  const bodies = new Map<string, string | null>();
+  for (const eventId of new Set(attempts.map((a) => a.eventId))) {
+    const event = await port.events.get(tenantId, eventId).catch((err: unknown) => {
+      if (err instanceof CoreError && err.code === 'not_found') return null;
+      throw err;
+    });
+    bodies.set(
+      eventId,
+      event
+        ? tsanetBody({ eventId: event.id, eventType: event.type, data: event.data, eventCreatedAt: event.createdAt })
+        : null,
+    );
+  }
+  return bodies;
+}
+
+/** A Spring `Page`: 0-based `number`, `first`/`last`/`empty` flags and the totals. */
+export function springPage<T>(content: T[], total: number, page: number, size: number) {
+  const totalPages = Math.ceil(total / size);
+  return {
+    content,
+    totalElements: total,
+    totalPages,
+    size,
+    number: page,
+    numberOfElements: content.length,
+    first: page === 0,
+    last: page >= totalPages - 1,
+    empty: content.length === 0,
+  };
+}
+
+export function tsanetRouter(port: CorePort) {
+  return createVendorRouter()
+    .openapi(guarded(listWebhooks, port, 'endpoints:read'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const [endpoints, names] = await Promise.all([allTsanetEndpoints(port, tenantId), catalogue(port, tenantId)]);
+      return c.json(
+        endpoints.map((e) => renderSubscription(e, names)),
+        200,
+      );
+    })
+    .openapi(guarded(createWebhook, port, 'endpoints:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const body = c.req.valid('json');
+      const eventTypes = body.eventTypes && body.eventTypes.length > 0 ? body.eventTypes : [allEventTypes];
+      const secret = newTsanetSecret();
+      const { endpoint } = await port.endpoints.create(tenantId, {
+        url: body.callbackUrl,
+        eventTypes,
+        profile: 'tsanet',
+        secret,
+      });
+      const shown = renderSubscription(endpoint, await catalogue(port, tenantId));
+      return c.json(
+        {
+          id: shown.id,
+          callbackUrl: shown.callbackUrl,
+          eventTypes: shown.eventTypes,
+          active: shown.active,
+          secret,
+          createdAt: shown.createdAt,
+        },
+        200,
+      );
+    })
+    .openapi(guarded(listDeliveries, port, 'deliveries:read'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const endpoint = await tsanetEndpoint(port, tenantId, c.req.valid('param').id);
+      const { page, size } = c.req.valid('query');
+      const attempts = await port.attempts.list(tenantId, {
+        endpointIds: [endpoint.id],
+        offset: page * size,
+        limit: size,
+      });
+      const bodies = await requestBodies(port, tenantId, attempts.items);
+      const content = attempts.items.map((a) => renderDelivery(a, bodies.get(a.eventId) ?? null));
+      return c.json(springPage(content, attempts.total, page, size), 200);
+    })
+    .openapi(guarded(deleteWebhook, port, 'endpoints:write'), async (c) => {
+      const tenantId = tenantOf(principalIn(c));
+      const endpoint = await tsanetEndpoint(port, tenantId, c.req.valid('param').id);
+      await port.endpoints.delete(tenantId, endpoint.id);
+      return c.body(null, 204);
+    });
+}
