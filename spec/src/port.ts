@@ -159,12 +159,21 @@ export interface DeliveryFilter extends CursorArgs {
   httpStatusClass?: (typeof httpStatusClasses)[number] | undefined;
 }
 
-/** An attempt with the facts of its delivery: what vendor surfaces that list "deliveries" per attempt show. */
+/**
+ * An attempt with the facts of its delivery and its event: what vendor
+ * surfaces that list "deliveries" per attempt show (Rapidly nests the
+ * delivery and the payload, TSANet the request body), in one read.
+ */
 export interface AttemptView extends AttemptRecord {
   endpointId: string;
   eventId: string;
   eventType: string;
   deliveryStatus: DeliveryStatus;
+  deliveryLastHttpStatus: number | null;
+  deliveryCreatedAt: Date;
+  deliveryUpdatedAt: Date;
+  eventData: Record<string, unknown>;
+  eventCreatedAt: Date;
 }
 
 /** Offset pagination with a total, for surfaces whose lists are numbered pages. */

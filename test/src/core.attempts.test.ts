@@ -61,6 +61,14 @@ describe('attempts.list', () => {
       expect([uuidOf(created.id), uuidOf(updated.id)]).toContain(a.eventId);
       expect(a.eventType).toBe(a.eventId === uuidOf(created.id) ? 'ticket.created' : 'ticket.updated');
       expect(a.deliveryStatus).toBe(a.endpointId === uuidOf(ok.id) ? 'succeeded' : 'failed');
+      // The event and delivery facts come with it, so surfaces render a page in one read.
+      expect(a.eventData).toEqual({ n: a.eventType === 'ticket.created' ? 1 : 2 });
+      expect(a.eventCreatedAt.toISOString()).toBe(
+        a.eventType === 'ticket.created' ? created.createdAt : updated.createdAt,
+      );
+      expect(a.deliveryLastHttpStatus).toBe(a.endpointId === uuidOf(ok.id) ? 204 : 500);
+      expect(a.deliveryCreatedAt.getTime()).toBeLessThanOrEqual(a.startedAt.getTime());
+      expect(a.deliveryUpdatedAt.getTime()).toBeGreaterThanOrEqual(a.deliveryCreatedAt.getTime());
     }
   });
 

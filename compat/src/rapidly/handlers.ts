@@ -6,7 +6,6 @@ import {
   type CorePort,
   type DeliveryRecord,
   type EndpointRecord,
-  type EventRecord,
   grants,
   principalFromAuthorization,
   type Scope,
@@ -96,12 +95,7 @@ function deliveryOutcome(status: DeliveryRecord['status']): boolean | null {
 }
 
 /** One attempt as Rapidly's WebhookDelivery, with its delivery as the WebhookEvent. */
-export function renderAttempt(
-  attempt: AttemptView,
-  delivery: DeliveryRecord,
-  event: EventRecord,
-  endpoint: EndpointRecord,
-) {
+export function renderAttempt(attempt: AttemptView, endpoint: EndpointRecord) {
   const response = attempt.responseExcerpt || attempt.errorMessage || null;
   return {
     id: attempt.id,
@@ -111,19 +105,19 @@ export function renderAttempt(
     http_code: attempt.httpStatus,
     response: response === null ? null : response.slice(0, 2048),
     webhook_event: {
-      id: delivery.id,
-      created_at: delivery.createdAt.toISOString(),
-      modified_at: modifiedAt(delivery.createdAt, delivery.updatedAt),
-      last_http_code: delivery.lastHttpStatus,
-      succeeded: deliveryOutcome(delivery.status),
-      skipped: delivery.status === 'skipped',
+      id: attempt.deliveryId,
+      created_at: attempt.deliveryCreatedAt.toISOString(),
+      modified_at: modifiedAt(attempt.deliveryCreatedAt, attempt.deliveryUpdatedAt),
+      last_http_code: attempt.deliveryLastHttpStatus,
+      succeeded: deliveryOutcome(attempt.deliveryStatus),
+      skipped: attempt.deliveryStatus === 'skipped',
       payload: renderPayload(formatOf(endpoint.metadata), {
-        eventType: event.type,
-        data: event.data,
-        eventCreatedAt: event.createdAt,
-        eventId: event.id,
+        eventType: attempt.eventType,
+        data: attempt.eventData,
+        eventCreatedAt: attempt.eventCreatedAt,
+        eventId: attempt.eventId,
       }),
-      type: delivery.eventType,
+      type: attempt.eventType,
       is_archived: false,
     },
   };
@@ -274,7 +268,7 @@ export function rapidlyRouter(port: CorePort) {
         offset: (q.page - 1) * limit,
         limit,
       });
-      const data = await renderAttempts(port, tenantId, page.items, endpoints);
+      const data = renderAttempts(page.items, endpoints);
       return c.json({ data, meta: pageMeta(page.total, q.page, limit) }, 200);
     })
     .openapi(guarded(redeliverEvent, port, 'deliveries:write'), async (c) => {
@@ -306,36 +300,10 @@ async function checkEventTypes(port: CorePort, tenantId: string, names: readonly
   if (detail.length > 0) throw new RapidlyValidationError(detail);
 }
 
-/** A row the page listed may be deleted (with its endpoint) before it is read: then it is left out. */
-async function unlessGone<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (err) {
-    if (err instanceof CoreError && err.code === 'not_found') return null;
-    throw err;
-  }
-}
-
-/** Each attempt with its delivery and event, each of those read once per page. */
-async function renderAttempts(
-  port: CorePort,
-  tenantId: string,
-  attempts: AttemptView[],
-  endpoints: Map<string, EndpointRecord>,
-) {
-  const deliveries = new Map<string, DeliveryRecord | null>();
-  const events = new Map<string, EventRecord | null>();
-  for (const a of attempts) {
-    if (!deliveries.has(a.deliveryId)) {
-      const found = await unlessGone(() => port.deliveries.get(tenantId, a.deliveryId));
-      deliveries.set(a.deliveryId, found?.delivery ?? null);
-    }
-    if (!events.has(a.eventId)) events.set(a.eventId, await unlessGone(() => port.events.get(tenantId, a.eventId)));
-  }
+/** Each attempt of the page with its endpoint (every listed attempt belongs to one of them). */
+function renderAttempts(attempts: readonly AttemptView[], endpoints: Map<string, EndpointRecord>) {
   return attempts.flatMap((a) => {
-    const delivery = deliveries.get(a.deliveryId);
-    const event = events.get(a.eventId);
     const endpoint = endpoints.get(a.endpointId);
-    return delivery && event && endpoint ? [renderAttempt(a, delivery, event, endpoint)] : [];
+    return endpoint ? [renderAttempt(a, endpoint)] : [];
   });
 }

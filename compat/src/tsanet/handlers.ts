@@ -141,22 +141,14 @@ export function renderDelivery(attempt: AttemptView, requestBody: string | null)
   };
 }
 
-/** The body each event's attempts carried, rendered again from the stored event (the payload is deterministic). */
-async function requestBodies(port: CorePort, tenantId: string, attempts: readonly AttemptView[]) {
-  const bodies = new Map<string, string | null>();
-  for (const eventId of new Set(attempts.map((a) => a.eventId))) {
-    const event = await port.events.get(tenantId, eventId).catch((err: unknown) => {
-      if (err instanceof CoreError && err.code === 'not_found') return null;
-      throw err;
-    });
-    bodies.set(
-      eventId,
-      event
-        ? tsanetBody({ eventId: event.id, eventType: event.type, data: event.data, eventCreatedAt: event.createdAt })
-        : null,
-    );
-  }
-  return bodies;
+/** The body an attempt carried, rendered again from its stored event (the payload is deterministic). */
+function requestBodyOf(a: AttemptView): string {
+  return tsanetBody({
+    eventId: a.eventId,
+    eventType: a.eventType,
+    data: a.eventData,
+    eventCreatedAt: a.eventCreatedAt,
+  });
 }
 
 /** A Spring `Page`: 0-based `number`, `first`/`last`/`empty` flags and the totals. */
@@ -218,8 +210,7 @@ export function tsanetRouter(port: CorePort) {
         offset: page * size,
         limit: size,
       });
-      const bodies = await requestBodies(port, tenantId, attempts.items);
-      const content = attempts.items.map((a) => renderDelivery(a, bodies.get(a.eventId) ?? null));
+      const content = attempts.items.map((a) => renderDelivery(a, requestBodyOf(a)));
       return c.json(springPage(content, attempts.total, page, size), 200);
     })
     .openapi(guarded(deleteWebhook, port, 'endpoints:write'), async (c) => {

@@ -26,11 +26,20 @@ interface AttemptViewRow {
   event_id: string;
   event_type: string;
   delivery_status: DeliveryStatus;
+  delivery_last_http_status: number | null;
+  delivery_created_at: Date;
+  delivery_updated_at: Date;
+  event_data: Record<string, unknown>;
+  event_created_at: Date;
 }
 
 const columns = `a.id, a.seq, a.delivery_id, a.number, a.started_at, a.duration_ms, a.http_status, a.error_kind,
   a.error_message, a.response_excerpt, a.response_truncated, a.next_attempt_at,
-  d.endpoint_id, d.event_id, d.event_type, d.status as delivery_status`;
+  d.endpoint_id, d.event_id, d.event_type, d.status as delivery_status, d.last_http_status as delivery_last_http_status,
+  d.created_at as delivery_created_at, d.updated_at as delivery_updated_at,
+  e.data as event_data, e.created_at as event_created_at`;
+
+const from = 'attempts a join deliveries d on d.id = a.delivery_id join events e on e.id = d.event_id';
 
 function toView(r: AttemptViewRow): AttemptView {
   return {
@@ -51,6 +60,11 @@ function toView(r: AttemptViewRow): AttemptView {
     eventId: r.event_id,
     eventType: r.event_type,
     deliveryStatus: r.delivery_status,
+    deliveryLastHttpStatus: r.delivery_last_http_status,
+    deliveryCreatedAt: r.delivery_created_at,
+    deliveryUpdatedAt: r.delivery_updated_at,
+    eventData: r.event_data,
+    eventCreatedAt: r.event_created_at,
   };
 }
 
@@ -69,7 +83,7 @@ export function createAttempts(db: Database) {
       const eventTypes = f.eventTypes && f.eventTypes.length > 0 ? JSON.stringify(f.eventTypes) : null;
       const rows = await db.query<AttemptViewRow & { total: string | number }>(
         `select ${columns}, count(*) over () as total
-         from attempts a join deliveries d on d.id = a.delivery_id
+         from ${from}
          where a.tenant_id = $1
            and ($2::text is null or d.endpoint_id::text in (select jsonb_array_elements_text($2::text::jsonb)))
            and ($3::text is null or d.event_type in (select jsonb_array_elements_text($3::text::jsonb)))
@@ -105,8 +119,7 @@ export function createAttempts(db: Database) {
     async get(tenantId: string, id: string): Promise<AttemptView> {
       if (!isUuid(id)) throw new CoreError('not_found', 'No such attempt.');
       const [row] = await db.query<AttemptViewRow>(
-        `select ${columns} from attempts a join deliveries d on d.id = a.delivery_id
-         where a.tenant_id = $1 and a.id = $2`,
+        `select ${columns} from ${from} where a.tenant_id = $1 and a.id = $2`,
         [tenantId, id],
       );
       if (!row) throw new CoreError('not_found', 'No such attempt.');
