@@ -11,6 +11,12 @@ export interface DeliveryProfile {
   retrySchedule: readonly number[];
   /** Total time allowed for one attempt, connect to last byte read. */
   timeoutMs: number;
+  /**
+   * Disable an endpoint after this many deliveries failed in a row, when the
+   * vendor does so at its own threshold (Rapidly: 10). Absent: the operator's
+   * HOOKPORT_DISABLE_AFTER_FAILURES.
+   */
+  disableAfterFailedDeliveries?: number;
   render(input: RenderInput): RenderedRequest;
 }
 

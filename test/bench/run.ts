@@ -47,6 +47,13 @@ const { createLogger, loadConfig, openHookport, openPostgres } = (await import(
 )) as typeof import('@hookport/server');
 const cliPath = serverEntry ? fileURLToPath(new URL('./cli.ts', pathToFileURL(serverEntry))) : 'server/src/cli.ts';
 
+/** The node flags in the shebang of server/bin/hookport.js. */
+function binNodeArgs(): string {
+  const bin = fileURLToPath(new URL('../../server/bin/hookport.js', import.meta.url));
+  const first = existsSync(bin) ? (readFileSync(bin, 'utf8').split('\n')[0] ?? '') : '';
+  return /^#!\/usr\/bin\/env\s+-S\s+node\s+(.*)$/.exec(first)?.[1]?.trim() ?? '';
+}
+
 const quick = process.env.BENCH_QUICK === '1';
 const int = (name: string, dflt: number, quickValue: number) => {
   const v = process.env[name];
@@ -79,8 +86,11 @@ const settings = {
   skipStress: process.env.BENCH_SKIP_STRESS === '1',
   /** BENCH_ONLY=a,b,f: run only these phases (a also covers a2; e covers its control and stress runs). */
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null,
-  /** Extra node flags for the separate worker process of phase f, e.g. --max-semi-space-size=8. */
-  workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  /**
+   * Node flags for the separate worker process of phase f: BENCH_WORKER_NODE_ARGS, or by default those
+   * `server/bin/hookport.js` runs with (its `#!/usr/bin/env -S node …` line), so f measures the worker as shipped.
+   */
+  workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? binNodeArgs()).split(' ').filter(Boolean),
   pgAdminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
 
@@ -609,7 +619,8 @@ async function workerProcess(receiver: ReceiverProcess, ports: number[]): Promis
       'MB',
       `RSS ${fmt(idle.rss, 0)} MB after start, then ${quartiles.join(' / ')} MB at 1/4, 1/2, 3/4 of the run ` +
         `(warm-up included), ${fmt(peak.rss, 0)} MB at the end; ` +
-        'run as `node --import tsx server/src/cli.ts worker`, so it includes tsx compiling TypeScript at start',
+        `run as \`node ${settings.workerNodeArgs.map((a) => `${a} `).join('')}--import tsx server/src/cli.ts worker\`, ` +
+        'so it includes tsx compiling TypeScript at start',
     );
     child.kill('SIGTERM');
     const exited = await Promise.race([

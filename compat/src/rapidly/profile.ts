@@ -100,6 +100,8 @@ export function rapidlyProfile(overrides: ProfileOverrides): DeliveryProfile {
     name: 'rapidly',
     retrySchedule: overrides.retrySchedule ?? rapidlyRetrySchedule,
     timeoutMs: rapidlyTimeoutMs,
+    // Rapidly disables an endpoint after 10 consecutive failed events, whatever the operator's default.
+    disableAfterFailedDeliveries: 10,
     render(input: RenderInput): RenderedRequest {
       const body = renderPayload(formatOf(input.endpoint.metadata), input);
       return {

@@ -108,6 +108,58 @@ describe('createDispatcher', () => {
     await d.stop();
   });
 
+  it('stops counting slow attempts against maxInFlight, up to maxSlow more', async () => {
+    const port = fakePort(10);
+    const stuck = latch();
+    const fast = latch();
+    const started: number[] = [];
+    const d = createDispatcher(
+      port,
+      (job) => {
+        started.push(job.data.n);
+        // The first two hang (a dead endpoint); the others wait for the test.
+        return job.data.n < 2 ? stuck.promise : fast.promise;
+      },
+      logger,
+      { maxInFlight: 2, slowAfterMs: 10, maxSlow: 2, pollIntervalMs: 20 },
+    );
+    await d.start();
+    // The two hanging attempts turn slow and two more start; when those turn slow too, the hard cap holds.
+    await until(() => d.inFlight === 4);
+    await sleep(50);
+    // maxInFlight + maxSlow is the hard cap, however long they all take.
+    expect(d.inFlight).toBe(4);
+    expect(started.sort()).toEqual([0, 1, 2, 3]);
+    fast.resolve();
+    stuck.resolve();
+    await until(() => port.completed.flat().length === 10);
+    await d.stop();
+  });
+
+  it('does not complete again a job its handler completed itself', async () => {
+    const port = fakePort(4);
+    let handled = 0;
+    const d = createDispatcher(
+      port,
+      async (job, control) => {
+        if (job.data.n % 2 === 0) control.completed();
+        handled++;
+      },
+      logger,
+      { maxInFlight: 4, pollIntervalMs: 20 },
+    );
+    await d.start();
+    await until(() => handled === 4 && port.completed.flat().length === 2);
+    await d.stop();
+    expect(
+      port.completed
+        .flat()
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['job-1', 'job-3']);
+    expect(port.failed).toEqual([]);
+  });
+
   it('fails the job of a handler that throws, so pg-boss retries it', async () => {
     const port = fakePort(3);
     const d = createDispatcher(

@@ -19,8 +19,18 @@ export interface DispatchPort<T> {
 }
 
 export interface DispatcherOptions {
-  /** Attempts in flight at most. */
+  /** Attempts in flight at most, not counting slow ones (see slowAfterMs). */
   maxInFlight: number;
+  /**
+   * An attempt running longer than this stops counting against maxInFlight
+   * (default 1000 ms): an endpoint that holds requests open (waiting out its
+   * timeout) ties up sockets, which are cheap, not the slots of the healthy
+   * endpoints. pg-boss's per-group cap and the worker's gate still bound what
+   * one endpoint holds.
+   */
+  slowAfterMs?: number;
+  /** Slow attempts in flight at most on top of maxInFlight (default 3 × maxInFlight). */
+  maxSlow?: number;
   /** Largest fetch. */
   maxBatch?: number;
   /** How long to wait after an empty fetch when nothing wakes the dispatcher. */
@@ -29,6 +39,17 @@ export interface DispatcherOptions {
   heartbeatMs?: number;
   /** Pause after a failed fetch. */
   errorBackoffMs?: number;
+}
+
+/** What a handler may tell the dispatcher about its attempt. */
+export interface AttemptControl {
+  /**
+   * Count this attempt as slow from now on: it waits on an endpoint not known
+   * to answer quickly, so it should not hold one of the maxInFlight slots.
+   */
+  demote(): void;
+  /** The handler completed the job itself (in the transaction that recorded its outcome): nothing left to settle. */
+  completed(): void;
 }
 
 export interface StopOptions {
@@ -47,7 +68,7 @@ export interface Dispatcher {
    * that pg-boss retries them.
    */
   stop(options?: StopOptions): Promise<void>;
-  /** Attempts running now. */
+  /** Attempts running now, slow ones included. */
   readonly inFlight: number;
 }
 
@@ -57,12 +78,15 @@ const attemptOf = <T>(job: Job<T>): JobAttempt => ({ id: job.id, retryCount: job
  * One fetch loop per process in place of pg-boss `work()`'s loops: it claims
  * as many jobs as it has free slots in one fetch, runs each job's handler
  * concurrently, and settles finished jobs in batches (group commit: one
- * `complete` at a time, carrying whatever finished meanwhile). A handler that
- * throws has its job failed at once, so pg-boss retries it.
+ * `complete` at a time, carrying whatever finished meanwhile), unless the
+ * handler completed the job itself, in the transaction that recorded its
+ * outcome. A handler that throws has its job failed at once, so pg-boss
+ * retries it. Attempts that run long (or that the handler demotes) stop
+ * counting against maxInFlight, within a separate allowance.
  */
 export function createDispatcher<T>(
   port: DispatchPort<T>,
-  handle: (job: Job<T>) => Promise<void>,
+  handle: (job: Job<T>, control: AttemptControl) => Promise<void>,
   logger: Logger,
   options: DispatcherOptions,
 ): Dispatcher {
@@ -71,10 +95,14 @@ export function createDispatcher<T>(
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const heartbeatMs = options.heartbeatMs ?? 4000;
   const errorBackoffMs = options.errorBackoffMs ?? 1000;
+  const slowAfterMs = options.slowAfterMs ?? 1000;
+  const maxSlow = Math.max(0, options.maxSlow ?? 3 * maxInFlight);
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** Jobs whose handler is running. */
   const running = new Set<Job<T>>();
+  /** Running jobs past slowAfterMs: they do not count against maxInFlight, only against maxSlow. */
+  const slow = new Set<Job<T>>();
   /** Jobs claimed and not yet settled (running, or finished and waiting for their complete): heartbeat these. */
   const unsettled = new Set<Job<T>>();
   const attempts = new Set<Promise<void>>();
@@ -118,7 +146,7 @@ export function createDispatcher<T>(
 
   async function loop() {
     while (state === 'running') {
-      const free = maxInFlight - running.size;
+      const free = freeSlots();
       if (free <= 0) {
         waitingForSlot = true;
         await idle(pollIntervalMs);
@@ -127,9 +155,10 @@ export function createDispatcher<T>(
       }
       // Wake-ups from here on ask for the fetch after this one.
       wakeRequested = false;
+      const asked = Math.min(free, maxBatch);
       let jobs: Job<T>[];
       try {
-        jobs = await port.fetch(Math.min(free, maxBatch));
+        jobs = await port.fetch(asked);
       } catch (err) {
         logger.error({ err }, 'fetching delivery jobs failed');
         await idle(errorBackoffMs);
@@ -141,27 +170,50 @@ export function createDispatcher<T>(
         break;
       }
       for (const job of jobs) begin(job);
-      // A non-empty fetch may have left more behind (the batch was full, or pg-boss dropped jobs over a
-      // group's cap from it): fetch again at once. An empty one waits for a NOTIFY, a settle or the poll.
-      if (jobs.length === 0) await idle(pollIntervalMs);
+      // A full batch may have left more behind: fetch again at once. A short one most likely emptied the
+      // queue, so the next fetch waits for a NOTIFY, a settle (which frees a group's slot: pg-boss drops
+      // jobs over a group's cap from a fetch) or the poll. Fetching again at once would mostly cost an
+      // empty fetch per delivery at low rates.
+      if (jobs.length < asked) await idle(pollIntervalMs);
     }
+  }
+
+  function freeSlots(): number {
+    return Math.min(maxInFlight - (running.size - slow.size), maxInFlight + maxSlow - running.size);
   }
 
   function begin(job: Job<T>) {
     running.add(job);
     unsettled.add(job);
+    const demote = () => {
+      if (!running.has(job) || slow.has(job)) return;
+      slow.add(job);
+      if (waitingForSlot) wake();
+    };
+    const slowTimer = setTimeout(demote, slowAfterMs);
+    slowTimer.unref();
+    let completedByHandler = false;
+    const completed = () => {
+      completedByHandler = true;
+    };
     const attempt = (async () => {
       let error: unknown;
       let ok = false;
       try {
-        await handle(job);
+        await handle(job, { demote, completed });
         ok = true;
       } catch (err) {
         error = err;
       }
+      clearTimeout(slowTimer);
       running.delete(job);
+      slow.delete(job);
       if (waitingForSlot) wake();
-      if (ok) queueComplete(job);
+      if (ok && completedByHandler) {
+        unsettled.delete(job);
+        // Its endpoint's group slot is free in pg-boss's count: the next job may be fetchable now.
+        wake();
+      } else if (ok) queueComplete(job);
       else await failJobs([job], error);
     })();
     attempts.add(attempt);

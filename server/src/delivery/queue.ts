@@ -1,4 +1,4 @@
-import { fromPglite, PgBoss } from 'pg-boss';
+import { fromPglite, type JobAttempt, PgBoss } from 'pg-boss';
 import type { Database, Queryable, SqlValue } from '../db/database.ts';
 
 export const deliverQueue = 'hookport.deliver';
@@ -30,6 +30,11 @@ export interface Queue {
   boss: PgBoss;
   /** Inserts jobs through q: inside a transaction, they exist only if it commits. */
   enqueue(q: Queryable, jobs: readonly JobSpec[]): Promise<void>;
+  /**
+   * Completes claimed jobs (fenced to the attempt fetched) through q: inside a transaction, together with
+   * what their attempts wrote, so a job is never completed without its outcome.
+   */
+  complete(q: Queryable, jobs: readonly JobAttempt[]): Promise<void>;
   /**
    * Calls `onJob` when jobs were queued (pg-boss's NOTIFY, whichever process queued them). Needs a
    * database that supports LISTEN (PostgreSQL, PGlite); rejects otherwise.
@@ -121,6 +126,10 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
         })),
         { db: bossDb(q) },
       );
+    },
+    async complete(q, jobs) {
+      if (jobs.length === 0) return;
+      await boss.complete(deliverQueue, [...jobs], null, { db: bossDb(q) });
     },
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;

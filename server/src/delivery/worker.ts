@@ -1,19 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptErrorKind, ProfileName } from '@hookport/spec';
-import type { Job } from 'pg-boss';
+import type { Job, JobAttempt } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../core/crypto.ts';
 import { storeEvent } from '../core/events.ts';
 import { newId, toTypeId } from '../core/ids.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { createDispatcher } from './dispatcher.ts';
+import { createBatcher } from './batch.ts';
+import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
 import { type DeliverJob, deliverQueue, type Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
 import type { Sender, SendResult } from './sender.ts';
 
 export interface WorkerOptions {
-  /** Parallel attempts in this process. */
+  /**
+   * Parallel attempts in this process. Attempts past 1 s, or to an endpoint without a recent success, run
+   * on an allowance of 3 × this on top (sockets held open are cheap; the slots of answering endpoints are not).
+   */
   concurrency: number;
   /** In-flight attempts per endpoint across all processes, so one slow endpoint cannot take every slot. */
   endpointConcurrency: number;
@@ -41,6 +45,13 @@ export interface WorkerDeps {
   box: SecretBox;
   logger: Logger;
   options: WorkerOptions;
+  /** Test seams; never set in production. */
+  hooks?: WorkerHooks;
+}
+
+export interface WorkerHooks {
+  /** Runs after a job's delivery was loaded and found to need parking, before the park's transaction. */
+  beforePark?(deliveryId: string): Promise<void>;
 }
 
 interface AttemptContext {
@@ -104,22 +115,144 @@ function errorOf(result: SendResult): { kind: AttemptErrorKind | null; message: 
   return { kind: 'http_status', message: `HTTP ${result.httpStatus} (${kind})` };
 }
 
-export function createWorker({ db, queue, sender, profiles, box, logger, options }: WorkerDeps) {
-  async function load(deliveryId: string): Promise<AttemptContext | undefined> {
-    const [ctx] = await db.query<AttemptContext>(
-      `select d.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.status, d.attempt_count,
-         e.data, e.created_at as event_created_at,
-         p.url, p.status as endpoint_status, p.profile, p.headers, p.rate_limit, p.metadata, p.secret_enc,
-         p.failing_since is not null as endpoint_failing,
-         case when p.previous_secret_expires_at > now() then p.previous_secret_enc end as previous_secret_enc
-       from deliveries d
-       join events e on e.id = d.event_id
-       join endpoints p on p.id = d.endpoint_id
-       where d.id = $1`,
-      [deliveryId],
-    );
-    return ctx;
-  }
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A PostgreSQL array literal of uuids, bound as text and cast (`$1::text::uuid[]`): the seam takes no arrays. */
+function uuidArray(ids: Iterable<string>): string {
+  return `{${[...new Set(ids)].join(',')}}`;
+}
+
+/** How the dispatcher runs a job: the claimed attempt of the job, and the attempt's slot. */
+interface JobRun {
+  job: JobAttempt;
+  control: AttemptControl;
+}
+
+/** A successful attempt waiting to be written with others. */
+interface Success {
+  ctx: AttemptContext;
+  attempt: number;
+  started: Date;
+  httpStatus: number;
+  durationMs: number;
+  excerpt: string;
+  truncated: boolean;
+  /** The job that made this attempt, completed in the same transaction (absent when run outside the dispatcher). */
+  job: JobAttempt | undefined;
+}
+
+/**
+ * Records many successful attempts in one statement (so one commit): the
+ * deliveries are claimed with the same fence as `record()` (attempt_count =
+ * n - 1, still pending), and an attempt row is inserted for each claimed one
+ * only. Returns the ids of the deliveries recorded.
+ */
+const recordSuccessesSql = `
+  with input as (
+    select * from jsonb_to_recordset($1::text::jsonb) as x(
+      attempt_id uuid, delivery_id uuid, number integer, started_at timestamptz, duration_ms integer,
+      http_status integer, excerpt text, truncated boolean)
+  ),
+  claimed as (
+    update deliveries d set attempt_count = i.number, status = 'succeeded', next_attempt_at = null,
+      last_http_status = i.http_status, last_error = null, updated_at = now()
+    from input i
+    -- The array as well as the join: it keeps the lookup on the primary key even in a generic plan.
+    where d.id = any($2::text::uuid[]) and d.id = i.delivery_id and d.attempt_count = i.number - 1
+      and d.status = 'pending'
+    returning d.id, d.tenant_id
+  )
+  insert into attempts (id, tenant_id, delivery_id, number, started_at, duration_ms, http_status, error_kind,
+    error_message, response_excerpt, response_truncated, next_attempt_at)
+  select i.attempt_id, c.tenant_id, c.id, i.number, i.started_at, i.duration_ms, i.http_status, null, null,
+    i.excerpt, i.truncated, null
+  from input i join claimed c on c.id = i.delivery_id
+  returning delivery_id`;
+
+function successRow(s: Success) {
+  return {
+    attempt_id: newId(),
+    delivery_id: s.ctx.id,
+    number: s.attempt,
+    started_at: s.started.toISOString(),
+    duration_ms: s.durationMs,
+    http_status: s.httpStatus,
+    excerpt: s.excerpt,
+    truncated: s.truncated,
+  };
+}
+
+export function createWorker({ db, queue, sender, profiles, box, logger, options, hooks }: WorkerDeps) {
+  /**
+   * Loads the contexts of many deliveries in one query: the jobs of one fetch
+   * start in the same turn of the event loop, so they arrive here together.
+   */
+  const loader = createBatcher<string, AttemptContext | undefined>(async (deliveryIds) => {
+    // Job data is ours, but a malformed id must not fail the other jobs of the batch: it loads nothing.
+    const ids = deliveryIds.filter((id) => uuidPattern.test(id));
+    const rows =
+      ids.length === 0
+        ? []
+        : await db.query<AttemptContext>(
+            // One index lookup per id whatever the statistics say: a prepared statement's generic plan
+            // made while the tables were small would otherwise scan events (and grow with them).
+            `select x.* from unnest($1::text::uuid[]) as k(id) cross join lateral (
+               select d.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.status, d.attempt_count,
+                 e.data, e.created_at as event_created_at,
+                 p.url, p.status as endpoint_status, p.profile, p.headers, p.rate_limit, p.metadata, p.secret_enc,
+                 p.failing_since is not null as endpoint_failing,
+                 case when p.previous_secret_expires_at > now() then p.previous_secret_enc end as previous_secret_enc
+               from deliveries d
+               join events e on e.id = d.event_id
+               join endpoints p on p.id = d.endpoint_id
+               where d.id = k.id
+               offset 0
+             ) x`,
+            [uuidArray(ids)],
+          );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return deliveryIds.map((id) => byId.get(id));
+  });
+
+  const load = (deliveryId: string): Promise<AttemptContext | undefined> => loader.run(deliveryId);
+
+  /**
+   * Group-commits successful attempts: whatever succeeded while the previous
+   * write ran goes in the next one. Each caller learns whether its attempt was
+   * recorded (false: another run of the same attempt got there first).
+   */
+  const successes = createBatcher<Success, boolean>(async (items) => {
+    const recorded = new Set<Success>();
+    // Two runs of one attempt in a batch would insert the same (delivery, number) twice and fail the
+    // whole statement: a repeat goes in a statement of its own after the first (where the fence turns it away).
+    let rest = items;
+    while (rest.length > 0) {
+      const now = new Map<string, Success>();
+      const later: Success[] = [];
+      for (const s of rest) {
+        if (now.has(s.ctx.id)) later.push(s);
+        else now.set(s.ctx.id, s);
+      }
+      const batch = [...now.values()];
+      const jobs = batch.flatMap((s) => (s.job ? [s.job] : []));
+      // The jobs are completed in the transaction that records their attempts: one commit for both, and
+      // a job is never completed without its outcome (nor an outcome left behind a completed job).
+      const rows = await db.transaction(async (tx) => {
+        const written = await tx.query<{ delivery_id: string }>(recordSuccessesSql, [
+          JSON.stringify(batch.map(successRow)),
+          uuidArray(now.keys()),
+        ]);
+        await queue.complete(tx, jobs);
+        return written;
+      });
+      for (const r of rows) {
+        const s = now.get(r.delivery_id);
+        if (s) recorded.add(s);
+      }
+      rest = later;
+    }
+    return items.map((s) => recorded.has(s));
+  });
 
   /**
    * Reserves the endpoint's next send time under its rate limit, shared by
@@ -224,7 +357,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     );
     if (outcome.disable) return outcome.disable;
     if (!health) return null;
-    const { disableAfterFailedDeliveries: n, disableAfterFailingSeconds: s } = options;
+    const n = profiles.get(ctx.profile).disableAfterFailedDeliveries ?? options.disableAfterFailedDeliveries;
+    const s = options.disableAfterFailingSeconds;
     if (n > 0 && health.consecutive_failures >= n) return `failed ${health.consecutive_failures} deliveries in a row`;
     if (s > 0 && health.failing_for >= s) return `failing for ${Math.round(health.failing_for)} s without a success`;
     return null;
@@ -277,7 +411,6 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     });
   }
 
-  /** One job: one attempt of one delivery. Throwing hands the job back to pg-boss to retry. */
   /**
    * Attempts in flight per endpoint in this process. pg-boss's group
    * concurrency is counted when jobs are fetched, and concurrent fetchers can
@@ -301,12 +434,43 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     else inFlight.set(endpointId, n);
   }
 
-  async function attemptDelivery(job: DeliverJob): Promise<void> {
+  /**
+   * When this process last saw each endpoint answer with a success. Attempts
+   * to an endpoint without a recent one (new, restarted, or failing) are
+   * demoted at once: they run on the dispatcher's slow allowance, so endpoints
+   * that hold requests open until the timeout never take the slots of the
+   * endpoints that answer.
+   */
+  const lastSuccess = new Map<string, number>();
+  const provenForMs = 10 * 60_000;
+
+  function noteResult(endpointId: string, ok: boolean) {
+    if (!ok) {
+      lastSuccess.delete(endpointId);
+      return;
+    }
+    // Bounded: forgetting endpoints only demotes their next attempt.
+    if (lastSuccess.size >= 10_000 && !lastSuccess.has(endpointId)) lastSuccess.clear();
+    lastSuccess.set(endpointId, Date.now());
+  }
+
+  function proven(endpointId: string): boolean {
+    const at = lastSuccess.get(endpointId);
+    return at !== undefined && Date.now() - at < provenForMs;
+  }
+
+  /**
+   * One job: one attempt of one delivery. Throwing hands the job back to pg-boss to retry. `run` is how the
+   * dispatcher ran it (absent when called directly).
+   */
+  async function attemptDelivery(job: DeliverJob, run?: JobRun): Promise<void> {
     const ctx = await load(job.deliveryId);
     // Stale jobs (a redelivery or an earlier run already made this attempt) do nothing.
     if (ctx?.status !== 'pending' || ctx.attempt_count !== job.attempt - 1) return;
-    if (ctx.endpoint_status === 'paused') return park(ctx, 'held');
-    if (ctx.endpoint_status === 'disabled') return park(ctx, 'skipped');
+    if (ctx.endpoint_status === 'paused' || ctx.endpoint_status === 'disabled') {
+      await hooks?.beforePark?.(ctx.id);
+      return park(ctx, ctx.endpoint_status === 'paused' ? 'held' : 'skipped');
+    }
     if (!tryEnter(ctx)) {
       // The endpoint has all its slots busy here: hand the attempt back for a moment, uncounted.
       await queue.enqueue(db, [
@@ -314,14 +478,15 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       ]);
       return;
     }
+    if (!proven(ctx.endpoint_id)) run?.control.demote();
     try {
-      await attemptWithSlot(ctx, job);
+      await attemptWithSlot(ctx, job, run);
     } finally {
       leave(ctx.endpoint_id);
     }
   }
 
-  async function attemptWithSlot(ctx: AttemptContext, { deliveryId, attempt }: DeliverJob): Promise<void> {
+  async function attemptWithSlot(ctx: AttemptContext, { deliveryId, attempt }: DeliverJob, run?: JobRun) {
     const slot = await takeRateSlot(ctx);
     if ('retryInSeconds' in slot) {
       await queue.enqueue(db, [
@@ -350,8 +515,26 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       body: rendered.body,
       timeoutMs: profile.timeoutMs,
     });
+    noteResult(ctx.endpoint_id, result.ok);
     const outcome = decide(result, attempt, profile.retrySchedule, new Date());
-    const recorded = await record(ctx, attempt, started, result, outcome);
+    // The common case, a success on a healthy endpoint, changes nothing but the delivery and its attempt
+    // log: it is written with others. Failures (schedule, health, disabling) keep their own transaction.
+    const batchedStatus = outcome.status === 'succeeded' && !ctx.endpoint_failing ? result.httpStatus : null;
+    const recorded =
+      batchedStatus !== null && result.httpStatus !== null
+        ? await successes.run({
+            ctx,
+            attempt,
+            started,
+            httpStatus: batchedStatus,
+            durationMs: result.durationMs,
+            excerpt: result.excerpt,
+            truncated: result.truncated,
+            job: run?.job,
+          })
+        : await record(ctx, attempt, started, result, outcome);
+    // The batch completed the job in the transaction that recorded it.
+    if (batchedStatus !== null) run?.control.completed();
     logger.debug(
       { deliveryId, attempt, status: result.httpStatus, outcome: outcome.status, recorded },
       'delivery attempt',
@@ -368,9 +551,9 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       touch: (jobs) => queue.boss.touch(deliverQueue, jobs),
       listen: (onJob) => queue.listen(onJob),
     },
-    async (job: Job<DeliverJob>) => {
+    async (job: Job<DeliverJob>, control) => {
       try {
-        await attemptDelivery(job.data);
+        await attemptDelivery(job.data, { job: { id: job.id, retryCount: job.retryCount }, control });
       } catch (err) {
         logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
         throw err;

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { SecretBox } from '../core/crypto.ts';
+import { openPostgres } from '../db/database.ts';
+import { createLogger } from '../logger.ts';
+import { type Hookport, openHookport } from '../runtime.ts';
+import { deliverQueue } from './queue.ts';
+import { Sender } from './sender.ts';
+import { createWorker, type WorkerHooks } from './worker.ts';
+
+/**
+ * The worker against a real database (PGlite, or PostgreSQL when DATABASE_URL
+ * is set). The process runs the API only, so no dispatcher takes the jobs: each
+ * test runs one attempt itself, with a hook between the delivery's load and
+ * what the worker does with it.
+ */
+
+const adminToken = `hpa_${randomBytes(24).toString('base64url')}`;
+const schema = `w_${randomBytes(6).toString('hex')}`;
+let hp: Hookport;
+let sender: Sender;
+
+beforeAll(async () => {
+  const config = loadConfig({
+    DATABASE_URL: process.env.DATABASE_URL,
+    HOOKPORT_DB_SCHEMA: schema,
+    HOOKPORT_DATA_DIR: ':memory:',
+    HOOKPORT_SECRET_KEY: randomBytes(32).toString('hex'),
+    HOOKPORT_ADMIN_TOKEN: adminToken,
+    HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
+    LOG_LEVEL: 'silent',
+  });
+  hp = await openHookport(config, createLogger('silent'), 'api');
+  sender = new Sender([], 'hookport-test');
+});
+
+afterAll(async () => {
+  await sender?.close();
+  await hp?.close();
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const admin = openPostgres({ url, schema: 'public', max: 1 });
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+    await admin.query(`drop schema if exists "${schema}_boss" cascade`);
+    await admin.close();
+  }
+});
+
+async function call(method: string, path: string, json: unknown, token = adminToken) {
+  const res = await hp.app.fetch(
+    new Request(`http://hookport.test${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    }),
+  );
+  const body = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A tenant with one endpoint (never reached: these tests send nothing) and one pending delivery to it. */
+async function pendingDelivery() {
+  const tenant = await call('POST', '/v1/tenants', { name: 'Park', presets: ['helpdesk'] });
+  const { token } = await call('POST', `/v1/tenants/${tenant.id}/tokens`, { name: 't', scopes: ['*'] });
+  const tenantToken = String(token);
+  const endpoint = await call(
+    'POST',
+    '/v1/endpoints',
+    { url: 'http://127.0.0.1:9/hook', eventTypes: ['ticket.*'] },
+    tenantToken,
+  );
+  await call('POST', '/v1/events', { type: 'ticket.created', data: { n: 1 } }, tenantToken);
+  // The tests of this file run one after another, and ids are time-ordered: the newest is this one.
+  const [delivery] = await hp.db.query<{ id: string }>('select id from deliveries order by id desc limit 1');
+  if (!delivery) throw new Error('no delivery was created');
+  const setStatus = (status: string) => call('PATCH', `/v1/endpoints/${endpoint.id}`, { status }, tenantToken);
+  return { deliveryId: delivery.id, setStatus };
+}
+
+function worker(hooks: WorkerHooks) {
+  return createWorker({
+    db: hp.db,
+    queue: hp.queue,
+    sender,
+    profiles: hp.profiles,
+    box: new SecretBox(hp.secrets.secretKey),
+    logger: createLogger('silent'),
+    options: { concurrency: 4, endpointConcurrency: 4, disableAfterFailedDeliveries: 0, disableAfterFailingSeconds: 0 },
+    hooks,
+  });
+}
+
+async function statusOf(deliveryId: string): Promise<string | undefined> {
+  const [row] = await hp.db.query<{ status: string }>('select status from deliveries where id = $1', [deliveryId]);
+  return row?.status;
+}
+
+/** Jobs queued for this delivery's attempt (taken off the queue: the test is their only reader). */
+async function queuedAttempts(deliveryId: string): Promise<number[]> {
+  const jobs = await hp.queue.boss.fetch<{ deliveryId: string; attempt: number }>(deliverQueue, { batchSize: 100 });
+  return jobs.filter((j) => j.data.deliveryId === deliveryId).map((j) => j.data.attempt);
+}
+
+describe('parking a delivery whose endpoint is paused', () => {
+  it('holds the delivery when the endpoint is still paused', async () => {
+    const { deliveryId, setStatus } = await pendingDelivery();
+    await setStatus('paused');
+    await worker({}).attemptDelivery({ deliveryId, attempt: 1 });
+    expect(await statusOf(deliveryId)).toBe('held');
+  });
+
+  it('does not leave it held when a resume commits between the load and the park', async () => {
+    const { deliveryId, setStatus } = await pendingDelivery();
+    await setStatus('paused');
+    let resumed = false;
+    // The worker has loaded the delivery and seen the endpoint paused; the resume commits now. It finds
+    // no held delivery to queue, since this one is not parked yet.
+    await worker({
+      beforePark: async (id) => {
+        if (id !== deliveryId) return;
+        await setStatus('active');
+        resumed = true;
+      },
+    }).attemptDelivery({ deliveryId, attempt: 1 });
+    expect(resumed).toBe(true);
+    // Still pending, with its attempt queued again (beside the original job, which no worker took here).
+    expect(await statusOf(deliveryId)).toBe('pending');
+    expect(await queuedAttempts(deliveryId)).toEqual([1, 1]);
+  });
+});
