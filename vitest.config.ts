@@ -28,6 +28,19 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // The long variants (`pnpm test:soak`): never part of `pnpm test` or CI's fast run.
+      ...(process.env.HOOKPORT_SOAK
+        ? [
+            {
+              test: {
+                name: 'soak',
+                include: ['test/soak/**/*.test.ts'],
+                testTimeout: 30 * 60_000,
+                hookTimeout: 5 * 60_000,
+              },
+            },
+          ]
+        : []),
       ...(withPostgres
         ? [
             {

@@ -845,6 +845,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -932,6 +947,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -984,6 +1014,21 @@ export interface operations {
             /** @description No such resource for this tenant. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1088,6 +1133,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -1162,6 +1222,21 @@ export interface operations {
             /** @description The request is well-formed but not valid. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1266,6 +1341,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -1317,6 +1407,21 @@ export interface operations {
             /** @description No such resource for this tenant. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1388,6 +1493,21 @@ export interface operations {
             /** @description The request is well-formed but not valid. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1490,6 +1610,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -1542,6 +1677,21 @@ export interface operations {
             /** @description No such resource for this tenant. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1607,6 +1757,21 @@ export interface operations {
             /** @description The request conflicts with the current state. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1711,6 +1876,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -1780,6 +1960,21 @@ export interface operations {
             /** @description The request is well-formed but not valid. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1873,6 +2068,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -1931,6 +2141,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -1981,6 +2206,21 @@ export interface operations {
             /** @description No such resource for this tenant. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2085,6 +2325,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -2183,6 +2438,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -2244,6 +2514,21 @@ export interface operations {
             /** @description The request conflicts with the current state. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2357,6 +2642,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -2423,6 +2723,21 @@ export interface operations {
             /** @description The request is well-formed but not valid. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2527,6 +2842,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -2579,6 +2909,21 @@ export interface operations {
             /** @description No such resource for this tenant. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2662,6 +3007,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected server error. */
             500: {
                 headers: {
@@ -2714,6 +3074,21 @@ export interface operations {
             /** @description No such resource for this tenant. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2781,6 +3156,21 @@ export interface operations {
             /** @description The request conflicts with the current state. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {

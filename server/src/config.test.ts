@@ -34,6 +34,8 @@ describe('loadConfig defaults', () => {
       shutdownSeconds: 20,
       deliveryTimeoutMs: 15_000,
       publicUrl: undefined,
+      apiRateLimit: 6000,
+      apiRateWindowSeconds: 60,
       logLevel: 'info',
     });
   });

@@ -95,6 +95,14 @@ export const envSchema = z.object({
   HOOKPORT_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   HOOKPORT_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   HOOKPORT_PUBLIC_URL: z.url().optional(),
+  // Requests per window per API token (the admin token counts as one token); 0 turns the limit off.
+  HOOKPORT_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000_000).default(6000),
+  HOOKPORT_API_RATE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -117,6 +125,9 @@ export interface Config {
   shutdownSeconds: number;
   deliveryTimeoutMs: number;
   publicUrl: string | undefined;
+  /** Requests per window per API token; 0 means no limit. */
+  apiRateLimit: number;
+  apiRateWindowSeconds: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -156,6 +167,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownSeconds: e.HOOKPORT_SHUTDOWN_SECONDS,
     deliveryTimeoutMs: e.HOOKPORT_DELIVERY_TIMEOUT_MS,
     publicUrl: e.HOOKPORT_PUBLIC_URL,
+    apiRateLimit: e.HOOKPORT_API_RATE_LIMIT,
+    apiRateWindowSeconds: e.HOOKPORT_API_RATE_WINDOW_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -104,6 +104,7 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
         ...Object.fromEntries(vendorSurfaces.map((s) => [`/openapi/${s.vendor}.json`, s.document()])),
       },
       surfaces: vendorSurfaces,
+      rateLimit: { limit: config.apiRateLimit, windowSeconds: config.apiRateWindowSeconds },
     });
   return {
     config,

@@ -114,6 +114,32 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } } as const;
 
+/**
+ * The headers of a 429 on every surface. The two RateLimit fields follow the
+ * IETF draft (draft-ietf-httpapi-ratelimit-headers) and also come with every
+ * other response to an authenticated request; Retry-After (RFC 9110) is what
+ * most HTTP clients already honour.
+ */
+export const RateLimitHeadersSchema = z.object({
+  'Retry-After': z.number().int().min(1).openapi({
+    description: 'Seconds until the window of this token ends and requests are accepted again.',
+    example: 12,
+  }),
+  RateLimit: z.string().openapi({
+    description: 'The quota left in the current window: `r` requests, reset in `t` seconds.',
+    example: '"default";r=0;t=12',
+  }),
+  'RateLimit-Policy': z.string().openapi({
+    description: 'The limit: `q` requests per `w` seconds per API token.',
+    example: '"default";q=6000;w=60',
+  }),
+});
+
+/** The 429 response of a route, in any error body: every route that authenticates can answer it. */
+export function rateLimitedResponse<C extends object>(content: C, description = 'Too many requests.') {
+  return { description, headers: RateLimitHeadersSchema, content };
+}
+
 const describe: Record<number, string> = {
   400: 'The request could not be parsed.',
   401: 'The bearer token is missing, unknown, expired or revoked.',
@@ -123,18 +149,27 @@ const describe: Record<number, string> = {
   413: 'The request body is larger than allowed.',
   415: 'The request body is not JSON.',
   422: 'The request is well-formed but not valid.',
-  429: 'Too many requests.',
+  429: 'The token has used its requests for this window; retry after Retry-After seconds.',
   500: 'An unexpected server error.',
   503: 'The service is temporarily unavailable.',
 };
 
-/** Error responses for a route, as an OpenAPI `responses` fragment. */
+type ProblemResponse = { description: string; content: typeof problemContent };
+
+/**
+ * Error responses for a route, as an OpenAPI `responses` fragment. A route
+ * that authenticates (it lists 401) also gets the 429 of the per-token rate
+ * limit, with its headers.
+ */
 export function errorResponses<const S extends readonly number[]>(...statuses: S) {
-  const out: Record<number, { description: string; content: typeof problemContent }> = {};
+  const out: Record<number, ProblemResponse> = {};
   for (const status of [...statuses, 500]) {
     out[status] = { description: describe[status] ?? 'Error', content: problemContent };
   }
-  return out as { [K in S[number] | 500]: { description: string; content: typeof problemContent } };
+  if (statuses.includes(401)) out[429] = rateLimitedResponse(problemContent, describe[429]);
+  return out as { [K in S[number] | 500]: ProblemResponse } & (401 extends S[number]
+    ? { 429: ReturnType<typeof rateLimitedResponse<typeof problemContent>> }
+    : unknown);
 }
 
 /** The errors every authenticated JSON route can produce. */

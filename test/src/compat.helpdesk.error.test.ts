@@ -296,10 +296,6 @@ describe('text the database cannot store as sent → 422, never 5xx', () => {
       'a NUL character in name',
       '{"webhook": {"name": "a\\u0000b", "targetUrl": "https://example.com/webhook", "events": ["ticket.created"]}}',
     ],
-    [
-      'a lone surrogate in name',
-      '{"webhook": {"name": "a\\ud800b", "targetUrl": "https://example.com/webhook", "events": ["ticket.created"]}}',
-    ],
   ] as const;
   for (const [method, path] of [
     ['POST', () => base],
@@ -311,6 +307,22 @@ describe('text the database cannot store as sent → 422, never 5xx', () => {
       );
       const error = expectError(res, 422, 'VALIDATION_ERROR');
       expect(error.field).toBe('name');
+    });
+  }
+});
+
+describe('a lone surrogate escape → 400 BAD_REQUEST (every surface refuses it in the body parser)', () => {
+  const body =
+    '{"webhook": {"name": "a\\ud800b", "targetUrl": "https://example.com/webhook", "events": ["ticket.created"]}}';
+  for (const [method, path] of [
+    ['POST', () => base],
+    ['PUT', () => `${base}/${webhookId}`],
+  ] as const) {
+    it(`${method}`, async () => {
+      const res = await unchanged(() =>
+        api.request(method, path(), { headers: { ...as(tenant.token), 'content-type': 'application/json' }, body }),
+      );
+      expectError(res, 400, 'BAD_REQUEST');
     });
   }
 });

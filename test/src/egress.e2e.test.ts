@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
+import { blockedTargets as blocked } from './support/isolation-network.ts';
 import type { EndpointWithSecret } from './support/types.ts';
 import { until } from './support/until.ts';
 
@@ -28,52 +29,8 @@ interface Page<T> {
   data: T[];
 }
 
-/** Blocked target forms; `P` is replaced by the listener's port. */
-const blocked: Record<string, string> = {
-  'decimal IPv4': 'http://2130706433:P/hook',
-  'hex IPv4': 'http://0x7f000001:P/hook',
-  'octal IPv4': 'http://0177.0.0.1:P/hook',
-  'full octal IPv4': 'http://017700000001:P/hook',
-  'short IPv4 127.1': 'http://127.1:P/hook',
-  'mixed hex short IPv4': 'http://0x7f.1:P/hook',
-  'loopback 127.0.0.1': 'http://127.0.0.1:P/hook',
-  'loopback with a trailing dot': 'http://127.0.0.1.:P/hook',
-  'loopback 127.255.255.254': 'http://127.255.255.254:P/hook',
-  'credentials before a loopback host': 'http://hooks.example.com@127.0.0.1:P/hook',
-  'unspecified 0.0.0.0': 'http://0.0.0.0:P/hook',
-  'unspecified as 0': 'http://0:P/hook',
-  'IPv6 loopback': 'http://[::1]:P/hook',
-  'IPv6 unspecified': 'http://[::]:P/hook',
-  'IPv4-mapped dotted': 'http://[::ffff:127.0.0.1]:P/hook',
-  'IPv4-mapped hex': 'http://[::ffff:7f00:1]:P/hook',
-  'IPv4-compatible': 'http://[::127.0.0.1]:P/hook',
-  'IPv4-translated (RFC 6145)': 'http://[::ffff:0:7f00:1]:P/hook',
-  '6to4 of 127.0.0.1': 'http://[2002:7f00:1::]:P/hook',
-  'NAT64 of 127.0.0.1': 'http://[64:ff9b::7f00:1]:P/hook',
-  'local-use NAT64 of 127.0.0.1': 'http://[64:ff9b:1::7f00:1]:P/hook',
-  'cloud metadata 169.254.169.254': 'http://169.254.169.254:P/latest/meta-data/',
-  'cloud metadata, IPv4-mapped': 'http://[::ffff:a9fe:a9fe]:P/latest/meta-data/',
-  'CGNAT 100.64.0.1': 'http://100.64.0.1:P/hook',
-  'private 10.0.0.1': 'http://10.0.0.1:P/hook',
-  'private 192.168.0.1': 'http://192.168.0.1:P/hook',
-  'private 172.16.0.1': 'http://172.16.0.1:P/hook',
-  'ULA fc00::1': 'http://[fc00::1]:P/hook',
-  'ULA fd00::1': 'http://[fd00::1]:P/hook',
-  'link-local fe80::1': 'http://[fe80::1]:P/hook',
-  'multicast 224.0.0.1': 'http://224.0.0.1:P/hook',
-  'multicast ff02::1': 'http://[ff02::1]:P/hook',
-  'broadcast 255.255.255.255': 'http://255.255.255.255:P/hook',
-  'reserved 240.0.0.1': 'http://240.0.0.1:P/hook',
-  'documentation 192.0.2.1': 'http://192.0.2.1:P/hook',
-  'benchmarking 198.18.0.1': 'http://198.18.0.1:P/hook',
-  'documentation 2001:db8::1': 'http://[2001:db8::1]:P/hook',
-  localhost: 'http://localhost:P/hook',
-  'localhost, https': 'https://localhost:P/hook',
-  'localhost with a trailing dot': 'http://localhost.:P/hook',
-  'a name under .localhost': 'http://api.localhost:P/hook',
-};
-
-// The connect-time check on names a resolver maps to loopback is unit-tested in server/src/delivery/sender.test.ts.
+// The connect-time check on names a resolver maps inward (rebinding included) is tested end to end in
+// egress.hostile.test.ts, and unit-tested in server/src/delivery/sender.test.ts.
 
 /**
  * A listener that counts every TCP connection: on `::` with IPv4 mapped in

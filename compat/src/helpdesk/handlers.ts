@@ -151,7 +151,7 @@ export function helpdeskRoutes(port: CorePort) {
   const auth = authenticate(port);
   const router = createVendorRouter();
   // Before any route's validation: a caller without access learns nothing about the input's shape.
-  router.use(basePath, auth, jsonBodies);
+  // `${basePath}/*` also matches the base path itself; a second use() for it authenticated twice.
   router.use(`${basePath}/*`, auth, jsonBodies);
   return router
     .openapi(listWebhooks, async (c) => {

@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+import { rateLimitedResponse } from '@hookport/spec';
 import { prefixedId } from '../shared/ids.ts';
 import { httpsUrlSchema } from '../shared/urls.ts';
 
@@ -142,7 +143,7 @@ const errorDescriptions: Record<number, string> = {
   404: 'NOT_FOUND: no such webhook in this workspace.',
   413: 'PAYLOAD_TOO_LARGE: the body is larger than allowed.',
   422: 'VALIDATION_ERROR: a field is missing or invalid; details names each one.',
-  429: 'RATE_LIMIT_EXCEEDED.',
+  429: 'RATE_LIMIT_EXCEEDED: the key has used its requests for this window; retry after Retry-After seconds.',
   500: 'INTERNAL_ERROR.',
   503: 'SERVICE_UNAVAILABLE: try again shortly.',
 };
@@ -152,12 +153,13 @@ const errorContent = { 'application/json': { schema: HelpdeskErrorSchema } } as 
 /** Error responses of a route; 400 (workspace), 401, 403, 429, 500 and 503 can happen on every one. */
 function errors<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, { description: string; content: typeof errorContent }> = {};
-  for (const status of [400, 401, 403, 429, 500, 503, ...statuses]) {
+  for (const status of [400, 401, 403, 500, 503, ...statuses]) {
     out[status] = { description: errorDescriptions[status] ?? 'Error', content: errorContent };
   }
+  out[429] = rateLimitedResponse(errorContent, errorDescriptions[429]);
   return out as {
-    [K in S[number] | 400 | 401 | 403 | 429 | 500 | 503]: { description: string; content: typeof errorContent };
-  };
+    [K in S[number] | 400 | 401 | 403 | 500 | 503]: { description: string; content: typeof errorContent };
+  } & { 429: ReturnType<typeof rateLimitedResponse<typeof errorContent>> };
 }
 
 function json<T extends z.ZodType>(schema: T, description: string) {

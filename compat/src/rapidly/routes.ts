@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { httpStatusClasses } from '@hookport/spec';
+import { httpStatusClasses, rateLimitedResponse } from '@hookport/spec';
 import { httpsUrlSchema } from '../shared/urls.ts';
 
 /**
@@ -134,7 +134,10 @@ const commonErrors = {
   401: json(ErrorSchema, 'Missing, unknown, expired or revoked token.'),
   403: json(z.union([InsufficientScopeSchema, ErrorSchema]), 'The token lacks the scope, or is not a workspace token.'),
   422: json(ValidationErrorSchema, 'The request is not valid.'),
-  429: json(ErrorSchema, 'Too many requests.'),
+  429: rateLimitedResponse(
+    { 'application/json': { schema: ErrorSchema } },
+    'The token has used its requests for this window; retry after Retry-After seconds.',
+  ),
   500: json(ErrorSchema, 'Unexpected error.'),
   503: json(ErrorSchema, 'The service is temporarily unavailable.'),
 } as const;

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { CoreError, FieldError, ProblemCode } from '@hookport/spec';
+import { type CoreError, type FieldError, type ProblemCode, rateLimitedResponse } from '@hookport/spec';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RequestValidationError } from '../shared/router.ts';
@@ -120,19 +120,21 @@ const describe: Record<number, string> = {
   409: 'The endpoint is not active.',
   413: 'The request body is larger than allowed.',
   415: 'The request body is not JSON.',
+  429: 'Too Many Requests: the token has used its requests for this window; retry after Retry-After seconds.',
   500: 'An unexpected server error.',
   503: 'The service is temporarily unavailable.',
 };
 
 const errorContent = { 'application/json': { schema: SpedyErrorSchema } } as const;
 
-/** Error responses of a route: the given statuses plus those every route can answer. */
+/** Error responses of a route: the given statuses plus those every route can answer (429: the per-token rate limit). */
 export function spedyErrors<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, { description: string; content: typeof errorContent }> = {};
   for (const status of [...statuses, 401, 403, 404, 500, 503]) {
     out[status] = { description: describe[status] ?? 'Error', content: errorContent };
   }
+  out[429] = rateLimitedResponse(errorContent, describe[429]);
   return out as {
     [K in S[number] | 401 | 403 | 404 | 500 | 503]: { description: string; content: typeof errorContent };
-  };
+  } & { 429: ReturnType<typeof rateLimitedResponse<typeof errorContent>> };
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EventTypeNameSchema, jsonBody, jsonResponse } from '@hookport/spec';
+import { EventTypeNameSchema, jsonBody, jsonResponse, rateLimitedResponse } from '@hookport/spec';
 import { httpsUrlSchema } from '../shared/urls.ts';
 
 /**
@@ -49,20 +49,22 @@ const describe: Record<number, string> = {
   404: 'No such webhook subscription.',
   413: 'The request body is larger than allowed.',
   415: 'The request body is not JSON.',
+  429: 'The token has used its requests for this window; retry after Retry-After seconds.',
   500: 'An unexpected server error.',
   503: 'The service is temporarily unavailable.',
 };
 
-/** Error responses of a route, each in the vendor's error body; 500 and 503 can happen anywhere. */
+/**
+ * Error responses of a route, each in the vendor's error body; 500 and 503 can happen anywhere, and
+ * 429 (the per-token rate limit, with its headers) on every route that authenticates.
+ */
 function errors<const S extends readonly (keyof typeof describe)[]>(...statuses: S) {
-  const out: Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }> =
-    {};
+  const content = { 'application/json': { schema: ErrorSchema } };
+  const out: Record<number, { description: string; content: typeof content }> = {};
   for (const status of [...statuses, 500, 503]) {
-    out[status] = {
-      description: describe[status] ?? 'Error',
-      content: { 'application/json': { schema: ErrorSchema } },
-    };
+    out[status] = { description: describe[status] ?? 'Error', content };
   }
+  if (statuses.includes(401)) out[429] = rateLimitedResponse(content, describe[429]);
   return out;
 }
 

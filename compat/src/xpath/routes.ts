@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EventTypeFilterSchema, jsonBody, jsonResponse } from '@hookport/spec';
+import { EventTypeFilterSchema, jsonBody, jsonResponse, rateLimitedResponse } from '@hookport/spec';
 import { prefixedId } from '../shared/ids.ts';
 
 /**
@@ -111,7 +111,7 @@ const errorDescriptions: Record<number, string> = {
   409: 'The request conflicts with the current state (`conflict`).',
   413: 'The request body is larger than allowed (`payload_too_large`).',
   415: 'The request body is not JSON (`unsupported_media_type`).',
-  429: 'Too many requests (`rate_limited`).',
+  429: 'Too many requests (`rate_limited`): the token has used its requests for this window; retry after Retry-After seconds.',
   500: 'An unexpected server error (`internal_error`).',
   503: 'The service is temporarily unavailable (`service_unavailable`).',
 };
@@ -126,7 +126,10 @@ type ErrorResponse = { description: string; content: typeof errorContent };
 function errorResponses<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, ErrorResponse> = {};
   for (const status of [...statuses, ...alwaysPossible].sort((a, b) => a - b)) {
-    out[status] = { description: errorDescriptions[status] ?? 'Error', content: errorContent };
+    const description = errorDescriptions[status] ?? 'Error';
+    // 429 is the per-token rate limit; its response carries the headers that say when to retry.
+    out[status] =
+      status === 429 ? rateLimitedResponse(errorContent, description) : { description, content: errorContent };
   }
   return out as { [K in S[number] | (typeof alwaysPossible)[number]]: ErrorResponse };
 }

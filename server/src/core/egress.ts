@@ -84,6 +84,15 @@ export function fixedAddresses(hostname: string): Address[] {
   return [];
 }
 
+/** C0 controls, space and DEL: never part of a URL as RFC 3986 writes one. */
+function hasSpaceOrControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /**
  * Checks an endpoint URL when it is created or changed. IP literals and
  * localhost names are judged here; other names are judged again at connect
@@ -96,6 +105,9 @@ export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string |
   } catch {
     return 'is not a valid URL';
   }
+  // The URL parser silently drops tabs and line breaks (`https://a.example.com\r\n.evil.com`
+  // connects to a.example.com.evil.com) while the text shown back keeps them: refuse, as RFC 3986 does.
+  if (hasSpaceOrControl(rawUrl)) return 'must not contain spaces or control characters';
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
   const addresses = fixedAddresses(url.hostname);

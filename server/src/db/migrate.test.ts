@@ -35,7 +35,9 @@ beforeAll(async () => {
   shipped = await loadMigrations();
   shippedIds = shipped.map((m) => m.id);
   const created = shipped.flatMap((m) =>
-    [...m.sql.matchAll(/^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)/gim)].map((x) => x[1] ?? ''),
+    [...m.sql.matchAll(/^\s*create\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)/gim)].map(
+      (x) => x[1] ?? '',
+    ),
   );
   expectedTables = [...new Set([...created, 'schema_migrations'])].sort();
 });

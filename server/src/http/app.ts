@@ -9,11 +9,13 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { authenticate } from './auth.ts';
 import { createRouter } from './factory.ts';
+import { strictJsonBodies } from './json-body.ts';
 import { endpointsRouter } from './native/endpoints.ts';
 import { eventTypesRouter } from './native/event-types.ts';
 import { eventsRouter } from './native/events.ts';
 import { tenantsRouter } from './native/tenants.ts';
 import { problemResponse, toCoreError } from './problem.ts';
+import { apiRateLimit, createRateLimiter, type RateLimitSettings } from './rate-limit.ts';
 import { serviceRouter } from './service.ts';
 
 export interface AppOptions {
@@ -26,10 +28,24 @@ export interface AppOptions {
   documents: Record<string, object>;
   /** Vendor-compatible surfaces mounted at their own paths, each with its own error shape. */
   surfaces?: readonly VendorSurface[];
+  /** Requests per window per API token, on every surface; absent or a limit of 0: none. */
+  rateLimit?: RateLimitSettings;
 }
 
-export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, documents, surfaces = [] }: AppOptions) {
+export function createApp({
+  core: unlimitedCore,
+  db,
+  logger,
+  maxRequestBytes,
+  maxEventBytes,
+  documents,
+  surfaces = [],
+  rateLimit,
+}: AppOptions) {
   const app = createRouter();
+  // Every surface authenticates through the port, so the limit is counted there, once per request.
+  const limit = rateLimit && rateLimit.limit > 0 ? apiRateLimit(createRateLimiter(db, rateLimit)) : undefined;
+  const core = limit ? limit.port(unlimitedCore) : unlimitedCore;
   const surfaceAt = (path: string) => surfaces.find((s) => owns(s, path));
   /** Every error goes out in the shape of the surface its path belongs to: the vendor's, or RFC 9457. */
   const errorResponse = (c: Context, err: CoreError): Response =>
@@ -73,6 +89,10 @@ export function createApp({ core, db, logger, maxRequestBytes, maxEventBytes, do
       },
     }),
   );
+  // UTF-8 only and bounded nesting, so a hostile body is a 4xx in the surface's shape, never a stack overflow.
+  app.use(strictJsonBodies);
+  // Puts RateLimit headers on every response to an authenticated request (and 429s on the rest).
+  if (limit) app.use(limit.middleware);
   // Native routes authenticate here; a vendor surface under /v1 (TSANet) authenticates its own way.
   const nativeAuth = authenticate(core);
   app.use('/v1/*', (c, next) => (surfaceAt(c.req.path) ? next() : nativeAuth(c, next)));

@@ -4,7 +4,7 @@ import { tenantIdOf } from '../auth.ts';
 import type { AppEnv } from '../env.ts';
 import { createRouter } from '../factory.ts';
 import { guard } from './guard.ts';
-import { uuidOf } from './ids.ts';
+import { filterUuidOf, uuidOf } from './ids.ts';
 import { page, renderAttempt, renderDelivery, renderEvent } from './render.ts';
 
 /**
@@ -44,7 +44,7 @@ export function eventsRouter(core: CorePort, maxEventBytes: number) {
       const { endpointId, ...filter } = c.req.valid('query');
       const list = await core.deliveries.list(tenantIdOf(c), {
         ...filter,
-        endpointId: endpointId === undefined ? undefined : uuidOf('endpoint', endpointId),
+        endpointId: endpointId === undefined ? undefined : filterUuidOf('endpoint', endpointId, 'endpointId'),
       });
       return c.json(page(list, renderDelivery), 200);
     })
