@@ -1,27 +1,9 @@
-import {
-  type AttemptErrorKind,
-  type AttemptFilter,
-  type AttemptView,
-  CoreError,
-  type DeliveryStatus,
-  type Numbered,
-} from '@hookport/spec';
+import { type AttemptFilter, type AttemptView, CoreError, type DeliveryStatus, type Numbered } from '@hookport/spec';
 import type { Database } from '../db/database.ts';
+import { type AttemptRow, toAttemptRecord } from './deliveries.ts';
 import { isUuid } from './pagination.ts';
 
-interface AttemptViewRow {
-  id: string;
-  seq: string | number;
-  delivery_id: string;
-  number: number;
-  started_at: Date;
-  duration_ms: number;
-  http_status: number | null;
-  error_kind: AttemptErrorKind | null;
-  error_message: string | null;
-  response_excerpt: string | null;
-  response_truncated: boolean;
-  next_attempt_at: Date | null;
+interface AttemptViewRow extends AttemptRow {
   endpoint_id: string;
   event_id: string;
   event_type: string;
@@ -43,19 +25,7 @@ const from = 'attempts a join deliveries d on d.id = a.delivery_id join events e
 
 function toView(r: AttemptViewRow): AttemptView {
   return {
-    id: r.id,
-    // bigint arrives as text from postgres.js; attempts stay far below 2^53.
-    seq: Number(r.seq),
-    deliveryId: r.delivery_id,
-    number: r.number,
-    startedAt: r.started_at,
-    durationMs: r.duration_ms,
-    httpStatus: r.http_status,
-    errorKind: r.error_kind,
-    errorMessage: r.error_message,
-    responseExcerpt: r.response_excerpt,
-    responseTruncated: r.response_truncated,
-    nextAttemptAt: r.next_attempt_at,
+    ...toAttemptRecord(r),
     endpointId: r.endpoint_id,
     eventId: r.event_id,
     eventType: r.event_type,

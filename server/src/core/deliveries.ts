@@ -45,7 +45,7 @@ export function toDeliveryRecord(r: DeliveryRow): DeliveryRecord {
   };
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   id: string;
   seq: string | number;
   delivery_id: string;
@@ -60,7 +60,7 @@ interface AttemptRow {
   next_attempt_at: Date | null;
 }
 
-function toAttemptRecord(r: AttemptRow): AttemptRecord {
+export function toAttemptRecord(r: AttemptRow): AttemptRecord {
   return {
     id: r.id,
     seq: Number(r.seq),
