@@ -159,16 +159,20 @@ type ProblemResponse = { description: string; content: typeof problemContent };
 /**
  * Error responses for a route, as an OpenAPI `responses` fragment. A route
  * that authenticates (it lists 401) also gets the 429 of the per-token rate
- * limit, with its headers.
+ * limit, with its headers, and the 503 of a database that is not reachable
+ * (authenticating reads the token from it).
  */
 export function errorResponses<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, ProblemResponse> = {};
   for (const status of [...statuses, 500]) {
     out[status] = { description: describe[status] ?? 'Error', content: problemContent };
   }
-  if (statuses.includes(401)) out[429] = rateLimitedResponse(problemContent, describe[429]);
+  if (statuses.includes(401)) {
+    out[429] = rateLimitedResponse(problemContent, describe[429]);
+    out[503] = { description: describe[503] ?? 'Error', content: problemContent };
+  }
   return out as { [K in S[number] | 500]: ProblemResponse } & (401 extends S[number]
-    ? { 429: ReturnType<typeof rateLimitedResponse<typeof problemContent>> }
+    ? { 429: ReturnType<typeof rateLimitedResponse<typeof problemContent>>; 503: ProblemResponse }
     : unknown);
 }
 

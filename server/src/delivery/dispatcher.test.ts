@@ -136,6 +136,35 @@ describe('createDispatcher', () => {
     await d.stop();
   });
 
+  it('refuses to demote past maxSlow and keeps fetching for the free slots meanwhile', async () => {
+    // Jobs 0-5 go to dead endpoints (they demote themselves and hang, or hand the job back when refused);
+    // jobs 6-9 go to endpoints that answer. A full slow allowance must not stop their fetch.
+    const port = fakePort(10);
+    const stuck = latch();
+    const refused: number[] = [];
+    const d = createDispatcher(
+      port,
+      async (job, control) => {
+        if (job.data.n >= 6) return;
+        if (!control.demote()) {
+          refused.push(job.data.n);
+          return;
+        }
+        await stuck.promise;
+      },
+      logger,
+      { maxInFlight: 2, slowAfterMs: 60_000, maxSlow: 2, pollIntervalMs: 20 },
+    );
+    await d.start();
+    await until(() => port.completed.flat().length === 8);
+    // Two dead attempts hold the whole slow allowance; the other four were refused, the answering ones ran.
+    expect(d.inFlight).toBe(2);
+    expect(refused.sort()).toEqual([2, 3, 4, 5]);
+    stuck.resolve();
+    await until(() => port.completed.flat().length === 10);
+    await d.stop();
+  });
+
   it('does not complete again a job its handler completed itself', async () => {
     const port = fakePort(4);
     let handled = 0;
@@ -215,6 +244,38 @@ describe('createDispatcher', () => {
         .map((j) => j.id)
         .sort(),
     ).toEqual(['job-0', 'job-1']);
+    expect(
+      port.failed
+        .flat()
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['job-2', 'job-3']);
+  });
+
+  it('on stop: aborts the attempts that outlast the timeout before handing their jobs back, once each', async () => {
+    const port = fakePort(4);
+    const aborted: number[] = [];
+    const d = createDispatcher(
+      port,
+      async (job, control) => {
+        if (job.data.n < 2) return sleep(20);
+        // A request that would outlast the bound: handed back while still on the wire, it would be sent
+        // twice at once (found by test/soak/crash.soak.test.ts).
+        await new Promise<void>((_, reject) => {
+          control.signal?.addEventListener('abort', () => {
+            aborted.push(job.data.n);
+            reject(new Error('aborted'));
+          });
+        });
+      },
+      logger,
+      { maxInFlight: 4, pollIntervalMs: 20 },
+    );
+    await d.start();
+    await until(() => d.inFlight === 4);
+    await d.stop({ graceful: true, timeoutMs: 200 });
+    expect(aborted.sort()).toEqual([2, 3]);
+    expect(d.inFlight).toBe(0);
     expect(
       port.failed
         .flat()

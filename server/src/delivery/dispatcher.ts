@@ -46,10 +46,17 @@ export interface AttemptControl {
   /**
    * Count this attempt as slow from now on: it waits on an endpoint not known
    * to answer quickly, so it should not hold one of the maxInFlight slots.
+   * False when the slow allowance is full: the attempt still holds its slot.
    */
-  demote(): void;
+  demote(): boolean;
   /** The handler completed the job itself (in the transaction that recorded its outcome): nothing left to settle. */
   completed(): void;
+  /**
+   * Aborted when the dispatcher stops and this attempt outlasted the shutdown bound: cut its request off and
+   * record nothing. Its job is handed back; still on the wire, it would be sent twice at once (and keep the
+   * process past its bound).
+   */
+  signal?: AbortSignal;
 }
 
 export interface StopOptions {
@@ -73,6 +80,18 @@ export interface Dispatcher {
 }
 
 const attemptOf = <T>(job: Job<T>): JobAttempt => ({ id: job.id, retryCount: job.retryCount });
+
+/** How long stop() waits for aborted attempts to wind down before handing back what still runs. */
+const abortGraceMs = 500;
+
+/**
+ * How many times a failed settle (complete or hand-back) is tried again, errorBackoffMs apart, while
+ * the dispatcher runs. A job whose settle is dropped stays active in pg-boss and holds a slot of its
+ * endpoint's group until its heartbeat lapses; after a database outage that stalled every endpoint
+ * with jobs in flight for heartbeatSeconds and more. Settles are fenced to the attempt, so a late
+ * one is harmless.
+ */
+const settleRetries = 30;
 
 /**
  * One fetch loop per process in place of pg-boss `work()`'s loops: it claims
@@ -106,6 +125,8 @@ export function createDispatcher<T>(
   /** Jobs claimed and not yet settled (running, or finished and waiting for their complete): heartbeat these. */
   const unsettled = new Set<Job<T>>();
   const attempts = new Set<Promise<void>>();
+  /** Aborts the attempt of each running job (see AttemptControl.signal). */
+  const aborts = new Map<Job<T>, AbortController>();
   let toComplete: Job<T>[] = [];
   let flushing: Promise<void> | null = null;
   let flushScheduled = false;
@@ -186,9 +207,14 @@ export function createDispatcher<T>(
     running.add(job);
     unsettled.add(job);
     const demote = () => {
-      if (!running.has(job) || slow.has(job)) return;
+      if (!running.has(job)) return false;
+      if (slow.has(job)) return true;
+      // Past maxSlow an attempt keeps its slot: the total stays within maxInFlight + maxSlow while the
+      // loop keeps fetching for the slots that are free (a full allowance no longer stops every fetch).
+      if (slow.size >= maxSlow) return false;
       slow.add(job);
       if (waitingForSlot) wake();
+      return true;
     };
     const slowTimer = setTimeout(demote, slowAfterMs);
     slowTimer.unref();
@@ -196,16 +222,19 @@ export function createDispatcher<T>(
     const completed = () => {
       completedByHandler = true;
     };
+    const abort = new AbortController();
+    aborts.set(job, abort);
     const attempt = (async () => {
       let error: unknown;
       let ok = false;
       try {
-        await handle(job, { demote, completed });
+        await handle(job, { demote, completed, signal: abort.signal });
         ok = true;
       } catch (err) {
         error = err;
       }
       clearTimeout(slowTimer);
+      aborts.delete(job);
       running.delete(job);
       slow.delete(job);
       if (waitingForSlot) wake();
@@ -232,6 +261,22 @@ export function createDispatcher<T>(
     });
   }
 
+  /**
+   * Runs a settle, trying again while the dispatcher runs (the database may be coming back). Resolves to
+   * the last error when it never went through.
+   */
+  async function settle(run: () => Promise<unknown>): Promise<{ err: unknown } | undefined> {
+    for (let tries = 0; ; tries++) {
+      try {
+        await run();
+        return undefined;
+      } catch (err) {
+        if (state !== 'running' || tries >= settleRetries) return { err };
+        await new Promise((resolve) => setTimeout(resolve, errorBackoffMs));
+      }
+    }
+  }
+
   /** Completes what finished; while one complete runs, the next batch gathers. Resolves when the buffer is empty. */
   function flush(): Promise<void> {
     if (flushing) return flushing;
@@ -240,12 +285,9 @@ export function createDispatcher<T>(
       while (toComplete.length > 0) {
         const batch = toComplete;
         toComplete = [];
-        try {
-          await port.complete(batch.map(attemptOf));
-        } catch (err) {
-          // Left claimed, these come back after their missed heartbeat; the stale check makes them no-ops.
-          logger.error({ err, jobs: batch.length }, 'completing delivery jobs failed');
-        }
+        const failed = await settle(() => port.complete(batch.map(attemptOf)));
+        // Left claimed, these come back after their missed heartbeat; the stale check makes them no-ops.
+        if (failed) logger.error({ err: failed.err, jobs: batch.length }, 'completing delivery jobs failed');
         for (const job of batch) unsettled.delete(job);
         // Completing frees the endpoints' group slots in pg-boss's count: their next jobs may be fetchable now.
         wake();
@@ -258,10 +300,12 @@ export function createDispatcher<T>(
 
   async function failJobs(jobs: Job<T>[], error: unknown) {
     if (jobs.length === 0) return;
-    try {
-      await port.fail(jobs.map(attemptOf), error);
-    } catch (err) {
-      logger.error({ err, jobs: jobs.length }, 'handing delivery jobs back failed; their heartbeat will lapse');
+    const failed = await settle(() => port.fail(jobs.map(attemptOf), error));
+    if (failed) {
+      logger.error(
+        { err: failed.err, jobs: jobs.length },
+        'handing delivery jobs back failed; their heartbeat will lapse',
+      );
     }
     for (const job of jobs) unsettled.delete(job);
   }
@@ -317,9 +361,23 @@ export function createDispatcher<T>(
         }
         await flush();
         // Still running: hand them back so that another worker (or this one restarted) makes the attempt.
-        const left = [...unsettled].filter((job) => running.has(job));
+        let left = [...unsettled].filter((job) => running.has(job));
         if (left.length > 0) {
           logger.warn({ jobs: left.length }, 'stopping with delivery attempts in flight; they will be retried');
+          // Cut their requests off first, and give the handlers a moment to see it (an aborted attempt
+          // records nothing; its handler's failure hands its job back). One that answered meanwhile is
+          // recorded and completed as usual.
+          for (const job of left) aborts.get(job)?.abort();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.allSettled([...attempts]),
+            new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, abortGraceMs);
+            }),
+          ]);
+          clearTimeout(timer);
+          await flush();
+          left = left.filter((job) => running.has(job));
           await failJobs(left, new Error('worker stopped before the attempt finished'));
         }
         clearInterval(heartbeat);

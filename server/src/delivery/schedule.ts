@@ -15,6 +15,14 @@ export function withJitter(seconds: number, random: () => number = Math.random):
 export const maxRetryAfterSeconds = 3600;
 
 /**
+ * The three HTTP-date forms (RFC 9110 5.6.7), all led by a day name and
+ * carrying a time of day. Anything else is not handed to Date.parse, which
+ * reads `-5` or ` 3 ` as dates in 2001: a receiver's garbage would become a
+ * past date, so an immediate retry in place of the schedule's backoff.
+ */
+const httpDate = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,? .*\b\d{2}:\d{2}:\d{2}\b/i;
+
+/**
  * Parses a Retry-After header (seconds or an HTTP date) into seconds from now,
  * bounded to [0, maxRetryAfterSeconds]; null when absent or unreadable.
  */
@@ -25,6 +33,7 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   if (/^\d+$/.test(trimmed)) {
     seconds = Number(trimmed);
   } else {
+    if (!httpDate.test(trimmed)) return null;
     const at = Date.parse(trimmed);
     if (Number.isNaN(at)) return null;
     seconds = (at - now.getTime()) / 1000;

@@ -12,6 +12,8 @@ export interface SendInput {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** Cuts the request off early (the worker is stopping). */
+  signal?: AbortSignal | undefined;
 }
 
 export type SendResult =
@@ -121,7 +123,8 @@ export class Sender {
         durationMs: elapsed(),
       };
     }
-    const signal = AbortSignal.timeout(input.timeoutMs);
+    const deadline = AbortSignal.timeout(input.timeoutMs);
+    const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;
     try {
       const res = await request(input.url, {
         method: 'POST',
@@ -174,7 +177,9 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): 
       size += chunk.length;
     }
   } catch {
-    // A body that breaks off after the status arrived still leaves the status as the outcome.
+    // A body that breaks off after the status arrived (reset, deadline) still leaves the status as the
+    // outcome; the excerpt is then not the whole body, and says so.
+    truncated = true;
   } finally {
     body.destroy();
   }

@@ -478,8 +478,21 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       ]);
       return;
     }
-    if (!proven(ctx.endpoint_id)) run?.control.demote();
     try {
+      if (!proven(ctx.endpoint_id) && run && !run.control.demote()) {
+        // The slow allowance is full (a crowd of endpoints holding requests open): an endpoint not known to
+        // answer would take a slot of those that do. Back to the queue, uncounted, for about one delivery
+        // timeout, when the held requests have turned over.
+        await queue.enqueue(db, [
+          {
+            deliveryId: ctx.id,
+            endpointId: ctx.endpoint_id,
+            attempt: job.attempt,
+            delaySeconds: withJitter(profiles.get(ctx.profile).timeoutMs / 1000),
+          },
+        ]);
+        return;
+      }
       await attemptWithSlot(ctx, job, run);
     } finally {
       leave(ctx.endpoint_id);
@@ -514,7 +527,11 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       headers: { ...ctx.headers, ...rendered.headers },
       body: rendered.body,
       timeoutMs: profile.timeoutMs,
+      signal: run?.control.signal,
     });
+    // Cut off because the worker is stopping: not the endpoint's failure. Nothing is recorded; throwing
+    // hands the job back, and another worker makes this attempt again.
+    if (result.httpStatus === null && run?.control.signal?.aborted) throw new Error('worker stopped mid-attempt');
     noteResult(ctx.endpoint_id, result.ok);
     const outcome = decide(result, attempt, profile.retrySchedule, new Date());
     // The common case, a success on a healthy endpoint, changes nothing but the delivery and its attempt
@@ -555,7 +572,10 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       try {
         await attemptDelivery(job.data, { job: { id: job.id, retryCount: job.retryCount }, control });
       } catch (err) {
-        logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
+        // Aborted by a stop: the dispatcher already said it hands these back.
+        if (!control.signal?.aborted) {
+          logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
+        }
         throw err;
       }
     },

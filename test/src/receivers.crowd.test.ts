@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryKit } from './support/delivery.ts';
+import { createTenant, startHookport, type TestHookport } from './support/harness.ts';
+import { type HostileReceiver, startHostile } from './support/hostile-receivers.ts';
+import { until } from './support/until.ts';
+
+/**
+ * A crowd of dead endpoints bigger than the worker's slow allowance, queued
+ * ahead of a healthy endpoint. With HOOKPORT_WORKER_CONCURRENCY=1 the
+ * allowance is 3 requests: the crowd of 8 must not make the healthy
+ * deliveries wait for its timeouts. Judged by order, not by time: every
+ * healthy delivery arrives before the crowd has even been tried in full
+ * (before the fix, all 8 dead endpoints were attempted first, 4 at a time,
+ * each holding its slot for the whole timeout).
+ */
+
+const crowdSize = 8;
+const events = 10;
+
+let t: TestHookport;
+let kit: DeliveryKit;
+const crowd: HostileReceiver[] = [];
+
+beforeAll(async () => {
+  t = await startHookport({
+    HOOKPORT_WORKER_CONCURRENCY: '1',
+    HOOKPORT_DELIVERY_TIMEOUT_MS: '1500',
+    HOOKPORT_RETRY_SCHEDULE: '1',
+  });
+  kit = new DeliveryKit(t, await createTenant(t));
+  await kit.warmUp();
+});
+afterAll(async () => {
+  await Promise.all(crowd.map((c) => c.close()));
+  await kit?.close();
+  await t?.close();
+});
+
+describe('a crowd of dead endpoints over the slow allowance', () => {
+  it('does not hold up the deliveries of an endpoint that answers', async () => {
+    const k = kit.forTenant(await createTenant(t));
+    const healthy = await k.receiver();
+    await k.endpoint(healthy.url, { eventTypes: ['ticket.updated', 'ticket.resolved'] });
+    // The healthy endpoint has delivered before: the worker knows it answers.
+    await k.accepted('ticket.resolved', { before: true });
+    await healthy.waitFor(1);
+    for (let i = 0; i < crowdSize; i++) {
+      const c = await startHostile('silent');
+      crowd.push(c);
+      await k.endpoint(c.url, { eventTypes: ['ticket.created'] });
+    }
+
+    const storm = await k.accepted('ticket.created', { storm: true });
+    expect(storm.deliveryCount).toBe(crowdSize);
+    await until('the crowd to hold requests', async () => (crowd.some((c) => c.open > 0) ? true : undefined));
+    for (let n = 0; n < events; n++) await k.accepted('ticket.updated', { n });
+    await healthy.waitFor(1 + events, 30_000);
+    const triedWhenHealthyDone = crowd.filter((c) => c.hits > 0).length;
+
+    // Jobs of the crowd that found the allowance full went back to the queue, not into a slot.
+    expect(triedWhenHealthyDone).toBeLessThan(crowdSize);
+    // And the crowd is still attempted: every dead endpoint gets both of its attempts in the end.
+    await until('the crowd to be tried twice', async () => (crowd.every((c) => c.hits >= 2) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+    await until(
+      'the crowd to settle',
+      async () => {
+        const left = await t.hp.db.query(
+          `select 1 from deliveries where event_type = 'ticket.created' and status = 'pending'`,
+        );
+        return left.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    const settled = await t.hp.db.query<{ status: string; attempts: number; kinds: string }>(
+      `select d.status, d.attempt_count as attempts, string_agg(distinct a.error_kind, ',') as kinds
+       from deliveries d join attempts a on a.delivery_id = d.id
+       where d.event_type = 'ticket.created' group by d.id`,
+    );
+    expect(settled).toHaveLength(crowdSize);
+    expect(settled.filter((r) => r.status !== 'failed' || r.attempts !== 2 || r.kinds !== 'timeout')).toEqual([]);
+    console.info(
+      `crowd: ${crowdSize} dead endpoints, slow allowance 3; ${events} healthy deliveries done with ` +
+        `${triedWhenHealthyDone} of the crowd tried`,
+    );
+  });
+});
