@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTenant, startHookport, type TestHookport } from '../src/support/harness.ts';
 import { runApiCrashes, runShutdowns, runWorkerCrashes } from '../src/support/soak-crash.ts';
-import { killApiProcesses, type Receivers } from '../src/support/soak-load.ts';
-import { killWorkerProcesses } from '../src/support/worker-process.ts';
+import type { Receivers } from '../src/support/soak-load.ts';
+import { killProcesses } from '../src/support/worker-process.ts';
 
 /*
  * The long crash and shutdown runs of issue 6 (`pnpm test:soak` with
@@ -26,8 +26,7 @@ async function start(): Promise<TestHookport> {
 
 afterEach(async () => {
   // Children first: the harness drops the schema they work in.
-  await killWorkerProcesses();
-  await killApiProcesses();
+  await killProcesses();
   await cleanup.receivers?.close();
   delete cleanup.receivers;
   await t?.close();

@@ -15,7 +15,7 @@ import {
 import { postgres } from '../src/support/postgres.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../src/support/private-postgres.ts';
 import { until } from '../src/support/until.ts';
-import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../src/support/worker-process.ts';
+import { killProcesses, startWorkerProcess, type WorkerProcess } from '../src/support/worker-process.ts';
 
 /*
  * PostgreSQL restarted, stopped and its connections terminated under load (`pnpm test:soak`). Hookport runs on a
@@ -44,7 +44,7 @@ beforeAll(async () => {
   pg = await startPrivatePostgres();
 });
 afterAll(async () => {
-  await killWorkerProcesses();
+  await killProcesses();
   await fan?.close();
   await t?.close().catch(() => {});
   await pg?.destroy();

@@ -12,7 +12,7 @@ import {
 } from '../src/support/hostile-receivers.ts';
 import type { Receiver } from '../src/support/receiver.ts';
 import { until } from '../src/support/until.ts';
-import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../src/support/worker-process.ts';
+import { killProcesses, startWorkerProcess, type WorkerProcess } from '../src/support/worker-process.ts';
 
 /**
  * The long run of misbehaving receivers (`pnpm test:soak`, PostgreSQL only:
@@ -56,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clearInterval(sampler);
   // Children first: the harness drops the schema they work in.
-  await killWorkerProcesses();
+  await killProcesses();
   await zoo?.close();
   await kit?.close();
   await t?.close();

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTenant, startHookport, type TestHookport } from './support/harness.ts';
 import { runApiCrashes, runWorkerCrashes } from './support/soak-crash.ts';
-import { killApiProcesses, type Receivers } from './support/soak-load.ts';
-import { killWorkerProcesses } from './support/worker-process.ts';
+import type { Receivers } from './support/soak-load.ts';
+import { killProcesses } from './support/worker-process.ts';
 
 /*
  * Crash under load, CI-sized (the long run is test/soak/crash.soak.test.ts):
@@ -17,8 +17,7 @@ const cleanup: { receivers?: Receivers } = {};
 
 afterEach(async () => {
   // Children first: the harness drops the schema they work in.
-  await killWorkerProcesses();
-  await killApiProcesses();
+  await killProcesses();
   await cleanup.receivers?.close();
   delete cleanup.receivers;
   await t?.close();

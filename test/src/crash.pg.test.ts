@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fanout, startFanout } from './support/fanout.ts';
 import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
 import { until } from './support/until.ts';
-import { killWorkerProcesses, startWorkerProcess } from './support/worker-process.ts';
+import { killProcesses, startWorkerProcess } from './support/worker-process.ts';
 
 /*
  * A worker process dies hard (SIGKILL) with deliveries in flight. Its claimed
@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // Children first: the harness drops the schema they work in.
-  await killWorkerProcesses();
+  await killProcesses();
   await fan?.close();
   await t?.close();
 });

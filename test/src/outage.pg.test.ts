@@ -13,7 +13,7 @@ import {
 } from './support/outage.ts';
 import { postgres, type Sql } from './support/postgres.ts';
 import { until } from './support/until.ts';
-import { killWorkerProcesses, startWorkerProcess } from './support/worker-process.ts';
+import { killProcesses, startWorkerProcess } from './support/worker-process.ts';
 
 /*
  * Every connection of Hookport killed with pg_terminate_backend, repeatedly,
@@ -49,7 +49,7 @@ beforeAll(async () => {
   await admin.unsafe(`create database "${database}"`);
 });
 afterAll(async () => {
-  await killWorkerProcesses();
+  await killProcesses();
   await fan?.close();
   await t?.close().catch(() => {});
   await admin?.unsafe(`drop database if exists "${database}" with (force)`);

@@ -4,58 +4,27 @@
  * schema count one token's requests together, and requests racing through
  * both at once let exactly the limit through.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHookport, type TestHookport } from './support/harness.ts';
 import { type AnnouncedQuota, limitedTenant, quotaOf } from './support/rate-limit.ts';
-import { until } from './support/until.ts';
+import { type ApiProcess, startApiProcess } from './support/worker-process.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const cli = fileURLToPath(new URL('../../server/src/cli.ts', import.meta.url));
 const limit = 6;
 const window = 3600;
 const limitEnv = { HOOKPORT_API_RATE_LIMIT: String(limit), HOOKPORT_API_RATE_WINDOW_SECONDS: String(window) };
 
 let t: TestHookport;
-let child: ChildProcess | undefined;
-let childUrl = '';
-const output: string[] = [];
+let other: ApiProcess | undefined;
 
 beforeAll(async () => {
   t = await startHookport(limitEnv, 'api');
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKPORT_')));
-  child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--role', 'api'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...inherited,
-      DATABASE_URL: t.config.databaseUrl,
-      HOOKPORT_DB_SCHEMA: t.config.dbSchema,
-      HOOKPORT_SECRET_KEY: t.hp.secrets.secretKey.toString('hex'),
-      HOOKPORT_ADMIN_TOKEN: t.adminToken,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      ...limitEnv,
-    },
-  });
-  child.stdout?.on('data', (c: Buffer) => output.push(String(c)));
-  child.stderr?.on('data', (c: Buffer) => output.push(String(c)));
-  childUrl = await until(
-    'the second API process to listen',
-    async () => /listening on (http:\/\/\S+)/.exec(output.join(''))?.[1],
-    { timeoutMs: 30_000 },
-  ).catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${output.join('')}`);
-  });
+  other = await startApiProcess(t, limitEnv);
 });
 
 afterAll(async () => {
-  if (child?.exitCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+  if (other && !other.exit) {
+    other.signal('SIGTERM');
+    await other.exited;
   }
   await t?.close();
 });
@@ -73,7 +42,7 @@ async function list(where: 'here' | 'there', token: string): Promise<Answer> {
   const res =
     where === 'here'
       ? await t.hp.app.fetch(new Request('http://hookport.test/v1/endpoints', { headers }))
-      : await fetch(`${childUrl}/v1/endpoints`, { headers });
+      : await fetch(`${other?.url}/v1/endpoints`, { headers });
   const body = (await res.json()) as { code?: string };
   return {
     status: res.status,

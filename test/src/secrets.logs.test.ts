@@ -6,7 +6,7 @@ import { type EgressNetwork, startEgressNetwork } from './support/isolation-netw
 import { type SeededTenant, seedTenant } from './support/isolation-seed.ts';
 import type { CreatedToken, PageOf, RotatedSecret } from './support/types.ts';
 import { until } from './support/until.ts';
-import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
+import { killProcesses, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
 /*
  * Secrets never reach a log line, and are sealed at rest. A realistic run on
@@ -55,7 +55,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await killWorkerProcesses();
+  await killProcesses();
   await t?.close();
   await net?.close();
 });

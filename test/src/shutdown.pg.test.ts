@@ -3,7 +3,7 @@ import { type Fanout, startFanout } from './support/fanout.ts';
 import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
 import { until } from './support/until.ts';
-import { killWorkerProcesses, startWorkerProcess } from './support/worker-process.ts';
+import { killProcesses, startWorkerProcess } from './support/worker-process.ts';
 
 /*
  * SIGTERM to a worker process mid-delivery: it stops fetching, lets the
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // Children first: the harness drops the schema they work in.
-  await killWorkerProcesses();
+  await killProcesses();
   await fan?.close();
   await t?.close();
 });

@@ -1,19 +1,17 @@
 import type { TenantFixture, TestHookport } from './harness.ts';
 import { uuidOf } from './ids.ts';
 import {
-  type ApiProcess,
   halfStored,
   type PublishOutcome,
   publishOverHttp,
   type Receivers,
   randomMs,
   sleep,
-  startApiProcess,
   startReceivers,
   unrecordedReceipts,
 } from './soak-load.ts';
 import { until } from './until.ts';
-import { startWorkerProcess, type WorkerProcess } from './worker-process.ts';
+import { type ApiProcess, startApiProcess, startWorkerProcess, type WorkerProcess } from './worker-process.ts';
 
 /*
  * The crash and shutdown scenarios of issue 6, sized by their callers: the CI

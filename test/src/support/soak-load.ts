@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +5,6 @@ import type { TenantFixture, TestHookport } from './harness.ts';
 import { uuidOf } from './ids.ts';
 import type { EndpointWithSecret } from './types.ts';
 import { until } from './until.ts';
-import type { Exit } from './worker-process.ts';
 
 /*
  * Load helpers for the crash and shutdown scenarios (crash.load.pg.test.ts,
@@ -14,9 +12,6 @@ import type { Exit } from './worker-process.ts';
  * keeping bodies (tens of thousands of requests), an API OS process to kill,
  * and a publisher that records the fate of every request it sent.
  */
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = fileURLToPath(new URL('../../../server/src/cli.ts', import.meta.url));
 
 /** One endpoint's receiver on 127.0.0.1, counting requests per event (by webhook-id). */
 export interface CountingEndpoint {
@@ -141,94 +136,6 @@ export async function unrecordedReceipts(t: TestHookport, receivers: Receivers):
   return found;
 }
 
-export interface ApiProcess {
-  pid: number;
-  url: string;
-  output: string[];
-  exit: Exit | undefined;
-  exited: Promise<Exit>;
-  signal(signal: NodeJS.Signals): number;
-}
-
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-/**
- * Starts `hookport serve --role api` as a separate OS process on the schema
- * of an in-process Hookport, on a free port of 127.0.0.1. Plain
- * `node --import tsx`, as worker-process.ts does, so a SIGKILL kills the server itself.
- */
-export async function startApiProcess(t: TestHookport): Promise<ApiProcess> {
-  const { databaseUrl, dbSchema } = t.config;
-  if (!databaseUrl) throw new Error('an API process needs DATABASE_URL (PGlite is one process)');
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKPORT_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--role', 'api'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...inherited,
-      DATABASE_URL: databaseUrl,
-      HOOKPORT_DB_SCHEMA: dbSchema,
-      HOOKPORT_SECRET_KEY: t.hp.secrets.secretKey.toString('hex'),
-      HOOKPORT_ADMIN_TOKEN: t.adminToken,
-      HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
-      HOOKPORT_API_RATE_LIMIT: '0',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-  });
-  const { pid } = child;
-  if (pid === undefined) throw new Error('the API process did not start');
-  running.add(child);
-  const output: string[] = [];
-  child.stdout?.on('data', (c: Buffer) => output.push(String(c)));
-  child.stderr?.on('data', (c: Buffer) => output.push(String(c)));
-  const proc: ApiProcess = {
-    pid,
-    url: '',
-    output,
-    exit: undefined,
-    exited: new Promise<Exit>((resolve) => {
-      child.once('exit', (code, signal) => {
-        running.delete(child);
-        proc.exit = { code, signal, at: Date.now() };
-        resolve(proc.exit);
-      });
-    }),
-    signal(signal) {
-      process.kill(pid, signal);
-      return Date.now();
-    },
-  };
-  proc.url = await until(
-    `API process ${pid} to listen`,
-    async () => {
-      if (proc.exit) throw new Error(`API process exited early (${JSON.stringify(proc.exit)}):\n${output.join('')}`);
-      return /Hookport is listening on (http:\/\/\S+)/.exec(output.join(''))?.[1];
-    },
-    { timeoutMs: 30_000 },
-  );
-  return proc;
-}
-
-/** SIGKILLs every API process still running (each by its pid) and waits until they are gone. */
-export async function killApiProcesses(): Promise<void> {
-  await Promise.all(
-    [...running].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
-}
-
-/** How one publish request ended. */
 export type PublishOutcome =
   | { key: string; kind: 'accepted'; eventId: string }
   | { key: string; kind: 'server_error'; status: number }

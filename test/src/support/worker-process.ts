@@ -24,6 +24,11 @@ export interface WorkerProcess {
   signal(signal: NodeJS.Signals): number;
 }
 
+/** `hookport serve --role api` in its own process, with the URL it listens on. */
+export interface ApiProcess extends WorkerProcess {
+  url: string;
+}
+
 const running = new Set<ChildProcess>();
 // Should the test process end without its afterAll (a crash, a timeout), take the children with it.
 process.once('exit', () => {
@@ -31,16 +36,23 @@ process.once('exit', () => {
 });
 
 /**
- * Starts `hookport worker` as a separate OS process on the database, schema
- * and secret key of an in-process Hookport (usually started with role `api`).
- * Plain `node --import tsx`, not the tsx CLI: the CLI runs the program in a
- * child of its own, which a SIGKILL of the parent would leave running.
+ * Starts the CLI with `args` as a separate OS process on the database, schema
+ * and secret key of an in-process Hookport (usually started with role `api`),
+ * and waits until `ready` finds what it looks for in the output. Plain
+ * `node --import tsx`, not the tsx CLI: the CLI runs the program in a child of
+ * its own, which a SIGKILL of the parent would leave running.
  */
-export async function startWorkerProcess(t: TestHookport, env: Record<string, string> = {}): Promise<WorkerProcess> {
+async function startProcess<T>(
+  t: TestHookport,
+  what: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  ready: (output: string) => T | undefined,
+): Promise<{ proc: WorkerProcess; found: T }> {
   const { databaseUrl, dbSchema } = t.config;
-  if (!databaseUrl) throw new Error('a worker process needs DATABASE_URL (PGlite is one process)');
+  if (!databaseUrl) throw new Error(`${what} needs DATABASE_URL (PGlite is one process)`);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKPORT_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -50,13 +62,12 @@ export async function startWorkerProcess(t: TestHookport, env: Record<string, st
       HOOKPORT_SECRET_KEY: t.hp.secrets.secretKey.toString('hex'),
       HOOKPORT_ADMIN_TOKEN: t.adminToken,
       HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
-      HOOKPORT_RETRY_SCHEDULE: '1,1,2',
       LOG_LEVEL: 'warn',
       ...env,
     },
   });
   const { pid } = child;
-  if (pid === undefined) throw new Error('the worker process did not start');
+  if (pid === undefined) throw new Error(`${what} did not start`);
   running.add(child);
   const output: string[] = [];
   child.stdout?.on('data', (c: Buffer) => output.push(String(c)));
@@ -77,19 +88,44 @@ export async function startWorkerProcess(t: TestHookport, env: Record<string, st
       return Date.now();
     },
   };
-  await until(
-    `worker process ${pid} to be ready`,
+  const found = await until(
+    `${what} ${pid} to be ready`,
     async () => {
-      if (proc.exit) throw new Error(`worker process exited early (${JSON.stringify(proc.exit)}):\n${output.join('')}`);
-      return output.join('').includes('Hookport worker is running') ? true : undefined;
+      if (proc.exit) throw new Error(`${what} exited early (${JSON.stringify(proc.exit)}):\n${output.join('')}`);
+      return ready(output.join(''));
     },
     { timeoutMs: 30_000 },
+  );
+  return { proc, found };
+}
+
+/** Starts `hookport worker` as a separate OS process (see startProcess). */
+export async function startWorkerProcess(t: TestHookport, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const { proc } = await startProcess(
+    t,
+    'worker process',
+    ['worker'],
+    { HOOKPORT_RETRY_SCHEDULE: '1,1,2', ...env },
+    (out) => (out.includes('Hookport worker is running') ? true : undefined),
   );
   return proc;
 }
 
-/** SIGKILLs every worker process still running (each by its own pid) and waits until they are gone. */
-export async function killWorkerProcesses(): Promise<void> {
+/** Starts `hookport serve --role api` as a separate OS process on a free port of 127.0.0.1 (see startProcess). */
+export async function startApiProcess(t: TestHookport, env: Record<string, string> = {}): Promise<ApiProcess> {
+  const { proc, found } = await startProcess(
+    t,
+    'API process',
+    ['serve', '--role', 'api'],
+    { HOOKPORT_API_RATE_LIMIT: '0', HOST: '127.0.0.1', PORT: '0', ...env },
+    (out) => /Hookport is listening on (http:\/\/\S+)/.exec(out)?.[1],
+  );
+  // The same object, not a copy: `exit` is set on it when the process ends.
+  return Object.assign(proc, { url: found });
+}
+
+/** SIGKILLs every process started here (workers and API processes) still running, and waits until they are gone. */
+export async function killProcesses(): Promise<void> {
   await Promise.all(
     [...running].map(
       (child) =>
