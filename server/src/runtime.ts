@@ -68,10 +68,12 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
   for (const surface of vendorSurfaces) profiles.register(surface.profile({ retrySchedule: config.retrySchedule }));
   const sender = new Sender(config.egressAllowlist, `Hookport/${version}`);
   // On PostgreSQL the worker gets its own pool, so API requests never queue behind deliveries for a
-  // connection (PGlite is one connection either way).
+  // connection (PGlite is one connection either way), and its commits skip the WAL flush wait: all it
+  // writes (claims, attempts, settles) is redone by the queue if a database crash loses it
+  // (docs/architecture.md, "Durability of the worker's writes").
   const workerDb =
-    role === 'all' && config.databaseUrl !== undefined
-      ? openPostgres({ url: config.databaseUrl, schema: config.dbSchema })
+    role !== 'api' && config.databaseUrl !== undefined
+      ? openPostgres({ url: config.databaseUrl, schema: config.dbSchema, synchronousCommit: false })
       : db;
   if (role !== 'api') {
     const worker = createWorker({

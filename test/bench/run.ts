@@ -23,7 +23,7 @@
  * the workspace's own server.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism as nproc } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,7 +62,7 @@ const int = (name: string, dflt: number, quickValue: number) => {
 const settings = {
   /** Events per throughput run; each fans out to every endpoint. */
   events: int('BENCH_EVENTS', 120, 40),
-  /** Endpoints in the throughput runs (and in the isolation run: half healthy, half dead). */
+  /** Endpoints in the throughput runs; the isolation run adds as many that never answer (half of all). */
   endpoints: int('BENCH_ENDPOINTS', 10, 4),
   baselineRequests: int('BENCH_BASELINE_REQUESTS', 20_000, 2_000),
   /** Concurrent publish requests in the throughput runs. */
@@ -479,6 +479,80 @@ function throughputNote(o: ThroughputOutcome, extra = ''): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (q) the queue alone: what pg-boss itself carries here, with no HTTP and none of our tables
+
+/**
+ * The ceiling pg-boss puts on (b): the same jobs (one per delivery, grouped by endpoint) inserted
+ * 10 to a transaction by 16 concurrent producers, as publishing does, while one loop claims up to
+ * the worker's concurrency with the per-endpoint cap and completes each batch at once, as the
+ * dispatcher does: every database step a delivery's job takes, and nothing else. Jobs/s over first
+ * insert → last complete.
+ */
+async function queueAlone(): Promise<void> {
+  const b = await startHookport(benchEnv('postgres', 'bench_queue'), 'api');
+  // The worker's pool settings (server/src/runtime.ts): its commits do not wait for the WAL flush.
+  const workerDb = openPostgres({ url: dbUrl, schema: 'bench_queue', synchronousCommit: false });
+  try {
+    const { queue, db } = b.hp;
+    const groups = Array.from({ length: settings.endpoints }, () => randomUUID());
+    const insertAll = async (count: number) => {
+      let next = 0;
+      const lane = async () => {
+        for (let i = next++; i < count; i = next++) {
+          await db.transaction((tx) =>
+            queue.enqueue(
+              tx,
+              groups.map((endpointId) => ({ deliveryId: randomUUID(), endpointId, attempt: 1 })),
+            ),
+          );
+        }
+      };
+      await Promise.all(Array.from({ length: settings.publishConcurrency }, lane));
+    };
+    const consume = async (total: number) => {
+      let done = 0;
+      let idleSince = now();
+      while (done < total && now() - idleSince < 10_000) {
+        const jobs = await queue.fetch(workerDb, settings.workerConcurrency, settings.endpointConcurrency);
+        if (jobs.length === 0) {
+          await sleep(1);
+          continue;
+        }
+        idleSince = now();
+        await queue.complete(
+          workerDb,
+          jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+        );
+        done += jobs.length;
+      }
+      return done;
+    };
+    const run = async (events: number) => {
+      const cpu0 = meter.begin();
+      const t0 = now();
+      const [, done] = await Promise.all([insertAll(events), consume(events * groups.length)]);
+      return { done, ms: now() - t0, cpu: meter.end(cpu0) };
+    };
+    await run(settings.warmEvents);
+    await waitQuiet('q');
+    const { done, ms, cpu } = await run(settings.events);
+    record(
+      'q',
+      'pg-boss alone (no HTTP, no Hookport tables), PostgreSQL',
+      done / (ms / 1000),
+      'jobs/s',
+      `${done}/${settings.events * groups.length} jobs inserted ${groups.length} per transaction by ` +
+        `${settings.publishConcurrency} producers, claimed ≤ ${settings.workerConcurrency} at a time with ` +
+        `${settings.endpointConcurrency} per group and completed, in ${fmt(ms / 1000, 2)} s: the most (b) can ` +
+        `carry with one job per delivery; ${cpuNote(cpu, done)}`,
+    );
+  } finally {
+    await workerDb.close();
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // (d) latency at a fixed offered rate
 
 async function latency(receiver: ReceiverProcess, ports: number[]): Promise<void> {
@@ -802,10 +876,8 @@ async function main() {
   const receiver = new ReceiverProcess();
   rx = receiver;
   const n = settings.endpoints;
-  const half = Math.floor(n / 2);
-  const slots = settings.workerConcurrency / settings.endpointConcurrency;
   const okPorts = await receiver.open('ok', n);
-  const hangPorts = await receiver.open('hang', Math.max(half, slots));
+  const hangPorts = await receiver.open('hang', 3 * n);
   const latencyPorts = await receiver.open('ok', settings.latencyEndpoints);
 
   // (a) baseline
@@ -856,6 +928,15 @@ async function main() {
   const cRate = get('c');
   if (a !== null && cRate !== null) record('ratio.c/a', 'ratio c/a', cRate / a, '');
 
+  // (q) the queue's own ceiling
+  if (want('q')) {
+    log('(q) pg-boss alone');
+    await queueAlone();
+  }
+  const qRate = get('q');
+  if (a !== null && qRate !== null)
+    record('ratio.q/a', 'ratio q/a: the most b/a can be with this queue', qRate / a, '');
+
   // (d) latency
   if (want('d')) {
     log(`(d) latency at ${settings.rate} events/s for ${settings.rateSeconds} s`);
@@ -882,51 +963,37 @@ async function main() {
     }
   };
   if (want('e')) {
-    log(`(e) isolation: ${n - half} healthy + ${half} dead endpoints`);
-    const o = await isolation('e', n - half, half, settings.phaseTimeoutMs, settings.events);
+    // The same healthy endpoints and events as (b), plus as many endpoints that never answer: the only
+    // difference from (b) is the dead half, so e/b is what the dead endpoints cost the healthy ones.
+    log(`(e) isolation: ${n} healthy + ${n} dead endpoints`);
+    const o = await isolation('e', n, n, settings.phaseTimeoutMs, settings.events);
     record(
       'e',
-      `healthy throughput, ${n - half} healthy + ${half} dead endpoints`,
+      `healthy throughput, ${n} healthy + ${n} dead endpoints`,
       o.rate,
       'deliveries/s',
       throughputNote(o, `${o.report.hung} requests held open by the dead endpoints`),
     );
-    if (bRate) record('e.ratio', 'isolation ratio e/b (b: all healthy)', o.rate / bRate, '');
-  }
-  if (want('e')) {
-    // Control: the same healthy endpoints alone, to separate "fewer endpoints" from "dead neighbours".
-    const b = await startHookport(benchEnv('postgres', 'bench_e_control'));
-    try {
-      const secrets = await b.endpoints(okPorts.slice(0, n - half));
-      const o = await throughput(receiver, b, 'e.control', n - half, secrets);
-      record(
-        'e.control',
-        `control: the ${n - half} healthy endpoints alone`,
-        o.rate,
-        'deliveries/s',
-        throughputNote(o),
-      );
-      const eRate = get('e');
-      record('e.ratio2', 'isolation ratio e/e.control', eRate !== null && o.rate ? eRate / o.rate : null, '');
-    } finally {
-      await b.close();
-    }
+    if (bRate) record('e.ratio', 'isolation ratio e/b (b: the same healthy endpoints alone)', o.rate / bRate, '');
   }
   if (!settings.skipStress && want('e')) {
-    // Stress: as many dead endpoints as the worker has slots ÷ per-endpoint cap.
-    log(`(e.stress) ${n - half} healthy + ${slots} dead endpoints (dead × endpoint cap = worker concurrency)`);
-    const o = await isolation('e.stress', n - half, slots, settings.stressTimeoutMs, Math.ceil(settings.events / 2));
+    // Stress: three dead endpoints per healthy one, holding more requests open than the worker has
+    // slots (dead × per-endpoint cap > worker concurrency).
+    const dead = 3 * n;
+    log(`(e.stress) ${n} healthy + ${dead} dead endpoints`);
+    const o = await isolation('e.stress', n, dead, settings.stressTimeoutMs, Math.ceil(settings.events / 2));
     record(
       'e.stress',
-      `healthy throughput, ${n - half} healthy + ${slots} dead endpoints`,
+      `healthy throughput, ${n} healthy + ${dead} dead endpoints`,
       o.rate,
       'deliveries/s',
       throughputNote(
         o,
-        `${o.report.hung} requests held open; ${slots} dead × ${settings.endpointConcurrency} per endpoint = ` +
-          `all ${settings.workerConcurrency} worker slots`,
+        `${o.report.hung} requests held open; ${dead} dead × ${settings.endpointConcurrency} per endpoint = ` +
+          `${dead * settings.endpointConcurrency} against ${settings.workerConcurrency} worker slots`,
       ),
     );
+    if (bRate) record('e.stress.ratio', 'stress ratio e.stress/b', o.rate / bRate, '');
   }
 
   // (f) the worker as a separate process

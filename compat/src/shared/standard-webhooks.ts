@@ -8,6 +8,21 @@ import { Webhook } from 'standardwebhooks';
  * takes: the secret itself for `whsec_` secrets, the base64 of the whole string
  * for vendors whose HMAC key is the secret's UTF-8 bytes (Rapidly).
  */
+/**
+ * Signers by key: building one decodes the key, which cost as much as the signature itself when it
+ * was done for every attempt. Bounded by clearing.
+ */
+const signers = new Map<string, Webhook>();
+function signerFor(key: string): Webhook {
+  let signer = signers.get(key);
+  if (signer === undefined) {
+    if (signers.size >= 10_000) signers.clear();
+    signer = new Webhook(key);
+    signers.set(key, signer);
+  }
+  return signer;
+}
+
 export function standardWebhooksHeaders(
   input: RenderInput,
   msgId: string,
@@ -16,7 +31,7 @@ export function standardWebhooksHeaders(
 ): Record<string, string> {
   const signatures = [input.secrets.current, input.secrets.previous]
     .filter((s): s is string => s !== null)
-    .map((secret) => new Webhook(keyOf(secret)).sign(msgId, input.now, body));
+    .map((secret) => signerFor(keyOf(secret)).sign(msgId, input.now, body));
   return {
     'webhook-id': msgId,
     'webhook-timestamp': String(Math.floor(input.now.getTime() / 1000)),

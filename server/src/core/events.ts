@@ -79,18 +79,21 @@ function dataPath(e: ErrorObject): string {
   return ['data', ...segments].join('.');
 }
 
-async function checkType(q: Queryable, tenantId: string, input: PublishInput): Promise<void> {
-  const [row] = await q.query<{ schema: Record<string, unknown> | null; updated_at: Date }>(
-    'select schema, updated_at from event_types where tenant_id = $1 and name = $2',
-    [tenantId, input.type],
-  );
+interface TypeRow {
+  schema: Record<string, unknown> | null;
+  /** As json renders it: only compared, to know a schema changed. */
+  updated_at: string;
+}
+
+/** Throws unless `type` is in the tenant's catalogue (row found) and `data` matches its schema, if it has one. */
+function checkType(tenantId: string, input: PublishInput, row: TypeRow | null): void {
   if (!row) {
     throw new CoreError('validation_failed', `${input.type} is not an event type of this tenant.`, [
       { path: 'type', message: 'is not in the event catalogue', code: 'unknown_event_type' },
     ]);
   }
   if (!row.schema) return;
-  const validate = validatorFor(`${tenantId}:${input.type}:${row.updated_at.getTime()}`, row.schema);
+  const validate = validatorFor(`${tenantId}:${input.type}:${row.updated_at}`, row.schema);
   if (!validate(input.data)) {
     const errors = (validate.errors ?? []).map((e) => ({
       path: dataPath(e),
@@ -99,6 +102,40 @@ async function checkType(q: Queryable, tenantId: string, input: PublishInput): P
     }));
     throw new CoreError('validation_failed', `data does not match the schema of ${input.type}.`, errors);
   }
+}
+
+interface Target {
+  id: string;
+  status: string;
+}
+
+/** The endpoints whose filters select the type bound to $2 (tenant $1), as a json array of {id, status}. */
+const targetsSql = `coalesce((select json_agg(json_build_object('id', p.id, 'status', p.status) order by p.id)
+  from endpoints p where p.tenant_id = $1 and ${filtersSelect('$2::text')}), '[]')`;
+
+/**
+ * The event type's catalogue row and the endpoints the event goes to, in one round trip: a publish is
+ * a handful of statements, and each one costs a round trip on both sides.
+ */
+async function typeAndTargets(q: Queryable, tenantId: string, type: string) {
+  const [row] = await q.query<{ type: TypeRow | null; targets: Target[] }>(
+    `select (select json_build_object('schema', t.schema, 'updated_at', t.updated_at) from event_types t
+             where t.tenant_id = $1 and t.name = $2) as type,
+            ${targetsSql} as targets`,
+    [tenantId, type],
+  );
+  return { type: row?.type ?? null, targets: row?.targets ?? [] };
+}
+
+async function targetsOf(q: Queryable, tenantId: string, type: string, options: FanOutOptions): Promise<Target[]> {
+  if (options.onlyEndpointId) {
+    return q.query<Target>('select id, status from endpoints where tenant_id = $1 and id = $2', [
+      tenantId,
+      options.onlyEndpointId,
+    ]);
+  }
+  const [row] = await q.query<{ targets: Target[] }>(`select ${targetsSql} as targets`, [tenantId, type]);
+  return row?.targets ?? [];
 }
 
 export interface FanOutOptions {
@@ -110,7 +147,7 @@ export interface FanOutOptions {
  * Stores an event, one delivery per selected endpoint and the jobs of the
  * pending ones, all through q (one transaction). Active endpoints get a job;
  * paused ones a held delivery; disabled ones a skipped delivery that recover
- * can replay.
+ * can replay. `targets`, when given, are the endpoints already selected (publish reads them with the type).
  */
 export async function storeEvent(
   q: Queryable,
@@ -119,37 +156,38 @@ export async function storeEvent(
   input: PublishInput,
   requestHash: string | null,
   options: FanOutOptions = {},
+  targets?: Target[],
 ): Promise<{ event: EventRecord; deliveryIds: string[] }> {
   const eventId = newId();
-  const targets = options.onlyEndpointId
-    ? await q.query<{ id: string; status: string }>(
-        'select id, status from endpoints where tenant_id = $1 and id = $2',
-        [tenantId, options.onlyEndpointId],
-      )
-    : await q.query<{ id: string; status: string }>(
-        `select id, status from endpoints where tenant_id = $1 and ${filtersSelect('$2::text')} order by id`,
-        [tenantId, input.type],
-      );
+  const selected = targets ?? (await targetsOf(q, tenantId, input.type, options));
   // Endpoints that are not active are re-read FOR SHARE, so a concurrent resume (or recover after
   // re-enabling) either commits first and they get a job, or waits and then finds their held or skipped
   // delivery. Active ones, the common case, need no lock: a pause is handled by the worker.
-  const inactive = targets.filter((t) => t.status !== 'active').map((t) => t.id);
+  const inactive = selected.filter((t) => t.status !== 'active').map((t) => t.id);
   if (inactive.length > 0) {
-    const current = await q.query<{ id: string; status: string }>(
+    const current = await q.query<Target>(
       'select id, status from endpoints where id = any($1::text::uuid[]) for share',
       [`{${inactive.join(',')}}`],
     );
     const statusOf = new Map(current.map((c) => [c.id, c.status]));
-    for (const t of targets) t.status = statusOf.get(t.id) ?? t.status;
+    for (const t of selected) t.status = statusOf.get(t.id) ?? t.status;
   }
-  const deliveries = targets.map((t) => ({
+  const deliveries = selected.map((t) => ({
     id: newId(),
     endpoint_id: t.id,
     status: t.status === 'active' ? 'pending' : t.status === 'paused' ? 'held' : 'skipped',
   }));
+  // The event and its deliveries in one statement (the deliveries' foreign key is checked at its end).
   const [row] = await q.query<EventRow>(
-    `insert into events (id, tenant_id, type, data, idempotency_key, request_hash, delivery_count)
-     values ($1, $2, $3, $4::text::jsonb, $5, $6, $7) returning ${columns}`,
+    `with event as (
+       insert into events (id, tenant_id, type, data, idempotency_key, request_hash, delivery_count)
+       values ($1, $2, $3, $4::text::jsonb, $5, $6, $7) returning ${columns}
+     ), fan_out as (
+       insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status)
+       select d.id, $2, $1, d.endpoint_id, $3, d.status
+       from jsonb_to_recordset($8::text::jsonb) as d(id uuid, endpoint_id uuid, status text)
+     )
+     select * from event`,
     [
       eventId,
       tenantId,
@@ -158,23 +196,16 @@ export async function storeEvent(
       input.idempotencyKey ?? null,
       requestHash,
       deliveries.length,
+      JSON.stringify(deliveries),
     ],
   );
   if (!row) throw new Error('insert returned no row');
-  if (deliveries.length > 0) {
-    await q.query(
-      `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status)
-       select d.id, $2, $3, d.endpoint_id, $4, d.status
-       from jsonb_to_recordset($1::text::jsonb) as d(id uuid, endpoint_id uuid, status text)`,
-      [JSON.stringify(deliveries), tenantId, eventId, input.type],
-    );
-    await enqueue(
-      q,
-      deliveries
-        .filter((d) => d.status === 'pending')
-        .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1 })),
-    );
-  }
+  await enqueue(
+    q,
+    deliveries
+      .filter((d) => d.status === 'pending')
+      .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1 })),
+  );
   return { event: toEventRecord(row), deliveryIds: deliveries.map((d) => d.id) };
 }
 
@@ -191,7 +222,10 @@ export async function publishIn(
   tenantId: string,
   input: PublishInput,
 ): Promise<{ event: EventRecord; replayed: boolean }> {
-  if (!isSystemEventType(input.type)) await checkType(q, tenantId, input);
+  // System types (ping, endpoint.disabled) are not in the catalogue; every other type must be.
+  const system = isSystemEventType(input.type);
+  const { type, targets } = await typeAndTargets(q, tenantId, input.type);
+  if (!system) checkType(tenantId, input, type);
   const hash = input.idempotencyKey ? sha256Hex(JSON.stringify([input.type, input.data])) : null;
   if (input.idempotencyKey) {
     // Serialises requests with the same key; the lock ends with the transaction.
@@ -215,7 +249,7 @@ export async function publishIn(
       await q.query('update events set idempotency_key = null where id = $1', [prior.id]);
     }
   }
-  const { event } = await storeEvent(q, enqueue, tenantId, input, hash);
+  const { event } = await storeEvent(q, enqueue, tenantId, input, hash, {}, targets);
   return { event, replayed: false };
 }
 

@@ -38,9 +38,16 @@ export interface PostgresOptions {
   url: string;
   schema: string;
   max?: number;
+  /**
+   * false: commits on this pool do not wait for the WAL flush (`synchronous_commit = off`). Only for
+   * writes whose loss in a database crash is redone by the queue — the delivery worker's: a lost
+   * commit is a suffix of the WAL, so the job it settled is unsettled too and the attempt runs again
+   * (at least once). Never for the API, whose 202 promises the event is stored.
+   */
+  synchronousCommit?: boolean;
 }
 
-export function openPostgres({ url, schema, max = 10 }: PostgresOptions): Database {
+export function openPostgres({ url, schema, max = 10, synchronousCommit = true }: PostgresOptions): Database {
   const sql = postgres(url, {
     max,
     // postgres.js waits out a backoff before each reconnect that grows to 20 s while the server is
@@ -51,7 +58,11 @@ export function openPostgres({ url, schema, max = 10 }: PostgresOptions): Databa
     // A connection attempt that gets no answer at all (a black-holed address) fails after this, not 30 s.
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { search_path: schema, application_name: 'hookport' },
+    connection: {
+      search_path: schema,
+      application_name: 'hookport',
+      ...(synchronousCommit ? {} : { synchronous_commit: 'off' }),
+    },
   });
   const run = async <T extends object>(
     q: postgres.Sql | postgres.TransactionSql,

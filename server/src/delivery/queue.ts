@@ -1,4 +1,4 @@
-import { fromPglite, type JobAttempt, PgBoss } from 'pg-boss';
+import { fromPglite, type Job, type JobAttempt, PgBoss } from 'pg-boss';
 import type { Database, Queryable, SqlValue } from '../db/database.ts';
 
 export const deliverQueue = 'hookport.deliver';
@@ -35,6 +35,16 @@ export interface Queue {
    * what their attempts wrote, so a job is never completed without its outcome.
    */
   complete(q: Queryable, jobs: readonly JobAttempt[]): Promise<void>;
+  /**
+   * Claims up to batchSize ready jobs, at most groupConcurrency active per endpoint (across processes),
+   * through q: the worker's pool, where the statement is prepared once per connection and batch size
+   * instead of parsed and planned on every fetch (pg-boss's own pool does not prepare).
+   */
+  fetch(q: Queryable, batchSize: number, groupConcurrency: number): Promise<Job<DeliverJob>[]>;
+  /** Hands claimed jobs back to pg-boss, which retries them. */
+  fail(q: Queryable, jobs: readonly JobAttempt[], error: unknown): Promise<void>;
+  /** Heartbeat of claimed jobs. */
+  touch(q: Queryable, jobs: readonly JobAttempt[]): Promise<void>;
   /**
    * Calls `onJob` when jobs were queued (pg-boss's NOTIFY, whichever process queued them). Needs a
    * database that supports LISTEN (PostgreSQL, PGlite); rejects otherwise.
@@ -130,6 +140,18 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
     async complete(q, jobs) {
       if (jobs.length === 0) return;
       await boss.complete(deliverQueue, [...jobs], null, { db: bossDb(q) });
+    },
+    fetch(q, batchSize, groupConcurrency) {
+      return boss.fetch<DeliverJob>(deliverQueue, { batchSize, groupConcurrency, db: bossDb(q) });
+    },
+    async fail(q, jobs, error) {
+      if (jobs.length === 0) return;
+      const message = error instanceof Error ? error.message : String(error);
+      await boss.fail(deliverQueue, [...jobs], { message }, { db: bossDb(q) });
+    },
+    async touch(q, jobs) {
+      if (jobs.length === 0) return;
+      await boss.touch(deliverQueue, [...jobs], { db: bossDb(q) });
     },
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;

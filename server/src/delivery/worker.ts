@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { createBatcher } from './batch.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
-import { type DeliverJob, deliverQueue, type Queue } from './queue.ts';
+import type { DeliverJob, Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
 import type { Sender, SendResult } from './sender.ts';
 
@@ -215,6 +215,21 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   });
 
   const load = (deliveryId: string): Promise<AttemptContext | undefined> => loader.run(deliveryId);
+
+  /**
+   * Endpoint secrets by their sealed form: opening one (AES-GCM and a key object) cost more per attempt
+   * than signing with it. A rotated secret is sealed anew, so it is a new entry; bounded by clearing.
+   */
+  const secrets = new Map<string, string>();
+  function openSecret(sealed: string): string {
+    let secret = secrets.get(sealed);
+    if (secret === undefined) {
+      if (secrets.size >= 10_000) secrets.clear();
+      secret = box.open(sealed);
+      secrets.set(sealed, secret);
+    }
+    return secret;
+  }
 
   /**
    * Group-commits successful attempts: whatever succeeded while the previous
@@ -517,8 +532,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       eventCreatedAt: ctx.event_created_at,
       now: started,
       secrets: {
-        current: box.open(ctx.secret_enc),
-        previous: ctx.previous_secret_enc ? box.open(ctx.previous_secret_enc) : null,
+        current: openSecret(ctx.secret_enc),
+        previous: ctx.previous_secret_enc ? openSecret(ctx.previous_secret_enc) : null,
       },
       endpoint: { id: ctx.endpoint_id, url: ctx.url, metadata: ctx.metadata },
     });
@@ -560,12 +575,10 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
 
   const dispatcher = createDispatcher<DeliverJob>(
     {
-      fetch: (batchSize) =>
-        queue.boss.fetch<DeliverJob>(deliverQueue, { batchSize, groupConcurrency: options.endpointConcurrency }),
-      complete: (jobs) => queue.boss.complete(deliverQueue, jobs),
-      fail: (jobs, err) =>
-        queue.boss.fail(deliverQueue, jobs, { message: err instanceof Error ? err.message : String(err) }),
-      touch: (jobs) => queue.boss.touch(deliverQueue, jobs),
+      fetch: (batchSize) => queue.fetch(db, batchSize, options.endpointConcurrency),
+      complete: (jobs) => queue.complete(db, jobs),
+      fail: (jobs, err) => queue.fail(db, jobs, err),
+      touch: (jobs) => queue.touch(db, jobs),
       listen: (onJob) => queue.listen(onJob),
     },
     async (job: Job<DeliverJob>, control) => {

@@ -1,10 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { TenantFixture, TestHookport } from './harness.ts';
 import { uuidOf } from './ids.ts';
 import type { EndpointWithSecret } from './types.ts';
-import { until } from './until.ts';
 
 /*
  * Load helpers for the crash and shutdown scenarios (crash.load.pg.test.ts,
