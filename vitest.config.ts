@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -55,5 +56,9 @@ export default defineConfig({
         : []),
     ],
     passWithNoTests: false,
+    // Most test files spend their time waiting (on receivers, retry schedules, other processes), not
+    // computing: one more file than CPUs keeps the CPUs busy. Vitest's default (CPUs - 1) ran one file
+    // at a time on a 2-CPU machine, 480 s against 330 s for the PGlite run.
+    maxWorkers: Math.max(availableParallelism() + 1, 3),
   },
 });

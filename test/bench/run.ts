@@ -488,12 +488,14 @@ function throughputNote(o: ThroughputOutcome, extra = ''): string {
  * dispatcher does: every database step a delivery's job takes, and nothing else. Jobs/s over first
  * insert → last complete.
  */
-async function queueAlone(): Promise<void> {
-  const b = await startHookport(benchEnv('postgres', 'bench_queue'), 'api');
+async function queueAlone(id: string, kind: 'postgres' | 'pglite'): Promise<void> {
+  const b = await startHookport(benchEnv(kind, kind === 'postgres' ? 'bench_queue' : 'hookport'), 'api');
+  const { queue, db } = b.hp;
   // The worker's pool settings (server/src/runtime.ts): its commits do not wait for the WAL flush.
-  const workerDb = openPostgres({ url: dbUrl, schema: 'bench_queue', synchronousCommit: false });
+  const workerDb =
+    kind === 'postgres' ? openPostgres({ url: dbUrl, schema: 'bench_queue', synchronousCommit: false }) : null;
+  const claimDb = workerDb ?? db;
   try {
-    const { queue, db } = b.hp;
     const groups = Array.from({ length: settings.endpoints }, () => randomUUID());
     const insertAll = async (count: number) => {
       let next = 0;
@@ -513,14 +515,14 @@ async function queueAlone(): Promise<void> {
       let done = 0;
       let idleSince = now();
       while (done < total && now() - idleSince < 10_000) {
-        const jobs = await queue.fetch(workerDb, settings.workerConcurrency, settings.endpointConcurrency);
+        const jobs = await queue.fetch(claimDb, settings.workerConcurrency, settings.endpointConcurrency);
         if (jobs.length === 0) {
           await sleep(1);
           continue;
         }
         idleSince = now();
         await queue.complete(
-          workerDb,
+          claimDb,
           jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
         );
         done += jobs.length;
@@ -534,11 +536,11 @@ async function queueAlone(): Promise<void> {
       return { done, ms: now() - t0, cpu: meter.end(cpu0) };
     };
     await run(settings.warmEvents);
-    await waitQuiet('q');
+    await waitQuiet(id);
     const { done, ms, cpu } = await run(settings.events);
     record(
-      'q',
-      'pg-boss alone (no HTTP, no Hookport tables), PostgreSQL',
+      id,
+      `pg-boss alone (no HTTP, no Hookport tables), ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite (in memory)'}`,
       done / (ms / 1000),
       'jobs/s',
       `${done}/${settings.events * groups.length} jobs inserted ${groups.length} per transaction by ` +
@@ -547,7 +549,7 @@ async function queueAlone(): Promise<void> {
         `carry with one job per delivery; ${cpuNote(cpu, done)}`,
     );
   } finally {
-    await workerDb.close();
+    await workerDb?.close();
     await b.close();
   }
 }
@@ -930,8 +932,9 @@ async function main() {
 
   // (q) the queue's own ceiling
   if (want('q')) {
-    log('(q) pg-boss alone');
-    await queueAlone();
+    log('(q) pg-boss alone, PostgreSQL and PGlite');
+    await queueAlone('q', 'postgres');
+    await queueAlone('q.pglite', 'pglite');
   }
   const qRate = get('q');
   if (a !== null && qRate !== null)

@@ -252,12 +252,16 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       const jobs = batch.flatMap((s) => (s.job ? [s.job] : []));
       // The jobs are completed in the transaction that records their attempts: one commit for both, and
       // a job is never completed without its outcome (nor an outcome left behind a completed job).
+      // Both statements are sent at once (one round trip on PostgreSQL): the complete does not depend on
+      // what the record claimed (a job whose attempt lost the fence is done all the same).
       const rows = await db.transaction(async (tx) => {
-        const written = await tx.query<{ delivery_id: string }>(recordSuccessesSql, [
-          JSON.stringify(batch.map(successRow)),
-          uuidArray(now.keys()),
+        const [written] = await Promise.all([
+          tx.query<{ delivery_id: string }>(recordSuccessesSql, [
+            JSON.stringify(batch.map(successRow)),
+            uuidArray(now.keys()),
+          ]),
+          queue.complete(tx, jobs),
         ]);
-        await queue.complete(tx, jobs);
         return written;
       });
       for (const r of rows) {
