@@ -73,7 +73,7 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
   // (docs/architecture.md, "Durability of the worker's writes").
   const workerDb =
     role !== 'api' && config.databaseUrl !== undefined
-      ? openPostgres({ url: config.databaseUrl, schema: config.dbSchema, synchronousCommit: false })
+      ? openPostgres({ url: config.databaseUrl, schema: config.dbSchema, synchronousCommit: false, genericPlans: true })
       : db;
   if (role !== 'api') {
     const worker = createWorker({
