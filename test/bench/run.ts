@@ -61,7 +61,7 @@ const int = (name: string, dflt: number, quickValue: number) => {
 };
 const settings = {
   /** Events per throughput run; each fans out to every endpoint. */
-  events: int('BENCH_EVENTS', 120, 40),
+  events: int('BENCH_EVENTS', 300, 40),
   /** Endpoints in the throughput runs; the isolation run adds as many that never answer (half of all). */
   endpoints: int('BENCH_ENDPOINTS', 10, 4),
   baselineRequests: int('BENCH_BASELINE_REQUESTS', 20_000, 2_000),
@@ -76,6 +76,8 @@ const settings = {
   endpointConcurrency: 4,
   deliveryTimeoutMs: 15_000,
   warmEvents: int('BENCH_WARM_EVENTS', 10, 5),
+  /** Runs of (b), (c) and (e) each; the figures are their medians ((b) and (e) alternate, round by round). */
+  repeats: int('BENCH_REPEATS', 3, 1),
   phaseTimeoutMs: int('BENCH_PHASE_TIMEOUT_S', 75, 30) * 1000,
   stressTimeoutMs: int('BENCH_STRESS_TIMEOUT_S', 40, 20) * 1000,
   /** How long the latency run waits for stragglers after the last publish. */
@@ -476,6 +478,24 @@ function throughputNote(o: ThroughputOutcome, extra = ''): string {
   if (!o.complete) parts.push('INCOMPLETE at the phase deadline (rate over the deadline)');
   if (extra) parts.push(extra);
   return `${parts.join(', ')}; ${cpuNote(o.cpu, o.report.unique)}`;
+}
+
+/** The run with the median rate (the lower middle one for an even count). */
+function medianRun(runs: ThroughputOutcome[]): ThroughputOutcome | null {
+  const sorted = [...runs].sort((x, y) => x.rate - y.rate);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+}
+
+function medianOf(values: number[]): number | null {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+}
+
+/** "median of 3 runs (…)" before the median run's own note, when there were several. */
+function runsNote(runs: ThroughputOutcome[], median: ThroughputOutcome, extra = ''): string {
+  const all =
+    runs.length > 1 ? `median of ${runs.length} runs (${runs.map((r) => fmt(r.rate)).join(', ')}); that run: ` : '';
+  return `${all}${throughputNote(median, extra)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -889,43 +909,105 @@ async function main() {
   }
   const a = get('a');
 
-  // (b) PostgreSQL
-  if (want('b')) {
-    log('(b) Hookport on PostgreSQL');
-    const b = await startHookport(benchEnv('postgres', 'bench_pg'));
+  // (b) PostgreSQL, and (e) isolation: the same healthy endpoints and events as (b), plus as many
+  // endpoints that never answer (half of all), so e/b is what the dead endpoints cost the healthy ones.
+  // They alternate, round by round, and e.ratio is the median of each round's e/b: the machine's other
+  // load moves both runs of a round alike.
+  const isolation = async (id: string, healthy: number, dead: number, timeoutMs: number, events: number) => {
+    const b = await startHookport(benchEnv('postgres', `bench_${id.replace(/\W/g, '_')}`));
     try {
-      const secrets = await b.endpoints(okPorts);
-      const o = await throughput(receiver, b, 'b', n, secrets);
-      record('b', 'Hookport end to end, PostgreSQL', o.rate, 'deliveries/s', throughputNote(o));
-      record(
-        'b.publish',
-        'publish API rate during (b)',
-        (settings.events / o.publishMs) * 1000,
-        'events/s',
-        `${settings.publishConcurrency} concurrent POST /v1/events, ${n} deliveries each, while the worker runs`,
-      );
+      const secrets = await b.endpoints(okPorts.slice(0, healthy));
+      return await throughput(receiver, b, id, healthy, secrets, {
+        events,
+        timeoutMs,
+        // The dead endpoints join after the warm-up, which only the healthy ones take part in.
+        beforeMeasure: async () => {
+          await b.endpoints(hangPorts.slice(0, dead));
+        },
+      });
     } finally {
+      // Let go of held requests so in-flight attempts end (connection error) and shutdown is quick.
+      await receiver.release();
       await b.close();
     }
+  };
+  const bRuns: ThroughputOutcome[] = [];
+  const eRuns: ThroughputOutcome[] = [];
+  for (let r = 1; r <= settings.repeats && (want('b') || want('e')); r++) {
+    if (want('b')) {
+      log(`(b) Hookport on PostgreSQL, run ${r} of ${settings.repeats}`);
+      const b = await startHookport(benchEnv('postgres', `bench_pg_${r}`));
+      try {
+        const secrets = await b.endpoints(okPorts);
+        const o = await throughput(receiver, b, `b-${r}`, n, secrets);
+        bRuns.push(o);
+        log(`b run ${r}: ${fmt(o.rate)} deliveries/s`);
+      } finally {
+        await b.close();
+      }
+    }
+    if (want('e')) {
+      log(`(e) isolation: ${n} healthy + ${n} dead endpoints, run ${r} of ${settings.repeats}`);
+      const o = await isolation(`e-${r}`, n, n, settings.phaseTimeoutMs, settings.events);
+      eRuns.push(o);
+      log(`e run ${r}: ${fmt(o.rate)} deliveries/s`);
+    }
+  }
+  const bMedian = medianRun(bRuns);
+  if (bMedian) {
+    record('b', 'Hookport end to end, PostgreSQL', bMedian.rate, 'deliveries/s', runsNote(bRuns, bMedian));
+    record(
+      'b.publish',
+      'publish API rate during (b)',
+      (settings.events / bMedian.publishMs) * 1000,
+      'events/s',
+      `${settings.publishConcurrency} concurrent POST /v1/events, ${n} deliveries each, while the worker runs`,
+    );
   }
   const bRate = get('b');
   if (a !== null && bRate !== null) record('ratio.b/a', 'ratio b/a', bRate / a, '');
+  const eMedian = medianRun(eRuns);
+  if (eMedian) {
+    record(
+      'e',
+      `healthy throughput, ${n} healthy + ${n} dead endpoints`,
+      eMedian.rate,
+      'deliveries/s',
+      runsNote(eRuns, eMedian, `${eMedian.report.hung} requests held open by the dead endpoints`),
+    );
+    if (bRuns.length === eRuns.length) {
+      const ratios = eRuns.map((e, i) => e.rate / (bRuns[i] as ThroughputOutcome).rate);
+      record(
+        'e.ratio',
+        'isolation ratio e/b (b: the same healthy endpoints alone)',
+        medianOf(ratios),
+        '',
+        ratios.length > 1 ? `median of the rounds' ratios (${ratios.map((x) => fmt(x, 2)).join(', ')})` : '',
+      );
+    }
+  }
 
   // (c) PGlite
   let pgliteVersion = 'n/a';
-  if (want('c')) {
-    log('(c) Hookport on PGlite');
+  const cRuns: ThroughputOutcome[] = [];
+  for (let r = 1; r <= settings.repeats && want('c'); r++) {
+    log(`(c) Hookport on PGlite, run ${r} of ${settings.repeats}`);
     const b = await startHookport(benchEnv('pglite', 'hookport'));
     try {
       const [v] = await b.hp.db.query<{ version: string }>('select version()');
       pgliteVersion = v?.version.replace(/ on .*$/, '') ?? 'n/a';
       const secrets = await b.endpoints(okPorts);
-      const o = await throughput(receiver, b, 'c', n, secrets);
-      record('c', 'Hookport end to end, PGlite (in memory)', o.rate, 'deliveries/s', throughputNote(o));
-      record('c.publish', 'publish API rate during (c)', (settings.events / o.publishMs) * 1000, 'events/s');
+      const o = await throughput(receiver, b, `c-${r}`, n, secrets);
+      cRuns.push(o);
+      log(`c run ${r}: ${fmt(o.rate)} deliveries/s`);
     } finally {
       await b.close();
     }
+  }
+  const cMedian = medianRun(cRuns);
+  if (cMedian) {
+    record('c', 'Hookport end to end, PGlite (in memory)', cMedian.rate, 'deliveries/s', runsNote(cRuns, cMedian));
+    record('c.publish', 'publish API rate during (c)', (settings.events / cMedian.publishMs) * 1000, 'events/s');
   }
   const cRate = get('c');
   if (a !== null && cRate !== null) record('ratio.c/a', 'ratio c/a', cRate / a, '');
@@ -946,39 +1028,6 @@ async function main() {
     await latency(receiver, latencyPorts);
   }
 
-  // (e) isolation: half of the endpoints never answer
-  const isolation = async (id: string, healthy: number, dead: number, timeoutMs: number, events: number) => {
-    const b = await startHookport(benchEnv('postgres', `bench_${id.replace(/\W/g, '_')}`));
-    try {
-      const secrets = await b.endpoints(okPorts.slice(0, healthy));
-      return await throughput(receiver, b, id, healthy, secrets, {
-        events,
-        timeoutMs,
-        // The dead endpoints join after the warm-up, which only the healthy ones take part in.
-        beforeMeasure: async () => {
-          await b.endpoints(hangPorts.slice(0, dead));
-        },
-      });
-    } finally {
-      // Let go of held requests so in-flight attempts end (connection error) and shutdown is quick.
-      await receiver.release();
-      await b.close();
-    }
-  };
-  if (want('e')) {
-    // The same healthy endpoints and events as (b), plus as many endpoints that never answer: the only
-    // difference from (b) is the dead half, so e/b is what the dead endpoints cost the healthy ones.
-    log(`(e) isolation: ${n} healthy + ${n} dead endpoints`);
-    const o = await isolation('e', n, n, settings.phaseTimeoutMs, settings.events);
-    record(
-      'e',
-      `healthy throughput, ${n} healthy + ${n} dead endpoints`,
-      o.rate,
-      'deliveries/s',
-      throughputNote(o, `${o.report.hung} requests held open by the dead endpoints`),
-    );
-    if (bRate) record('e.ratio', 'isolation ratio e/b (b: the same healthy endpoints alone)', o.rate / bRate, '');
-  }
   if (!settings.skipStress && want('e')) {
     // Stress: three dead endpoints per healthy one, holding more requests open than the worker has
     // slots (dead × per-endpoint cap > worker concurrency).

@@ -35,7 +35,27 @@ function toRecord(r: TokenRow): TokenRecord {
   };
 }
 
+/** How long a tenant token found valid is trusted without looking it up again (see `known` below). */
+export const tokenCacheMs = 2000;
+
+interface KnownToken {
+  principal: Principal;
+  /** When this process looks the token up again. */
+  until: number;
+  /** The token's own expiry (ms), if it has one. */
+  expiresAt: number | null;
+}
+
 export function createTokens(db: Database, adminToken: string | undefined) {
+  /**
+   * Tenant tokens found valid in the last tokenCacheMs, by hash: most requests come from a few tokens,
+   * and looking the token up was a round trip of its own on every request. revoke() drops the entry at
+   * once, so this process stops honouring a revoked token immediately; another API process on the
+   * same database may honour it for at most tokenCacheMs more. A token past its expiry is never
+   * honoured from here, and tokens not found are not remembered. Bounded by clearing.
+   */
+  const known = new Map<string, KnownToken>();
+
   async function requireTenant(tenantId: string) {
     const [row] = await db.query('select 1 from tenants where id = $1', [tenantId]);
     if (!row) throw tenantNotFound();
@@ -77,17 +97,31 @@ export function createTokens(db: Database, adminToken: string | undefined) {
         [tokenId, tenantId],
       );
       if (rows.length === 0) throw new CoreError('not_found', 'No such token.');
+      for (const [hash, entry] of known) {
+        if (entry.principal.kind === 'tenant' && entry.principal.tokenId === tokenId) known.delete(hash);
+      }
     },
 
     async authenticate(token: string): Promise<Principal | null> {
       if (adminToken !== undefined && constantTimeEqual(token, adminToken)) return { kind: 'admin' };
       if (!token.startsWith('hp_')) return null;
-      const [row] = await db.query<{ id: string; tenant_id: string; scopes: Scope[] }>(
-        `select id, tenant_id, scopes from api_tokens
+      const hash = sha256Hex(token);
+      const now = Date.now();
+      const hit = known.get(hash);
+      if (hit && hit.until > now && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;
+      const [row] = await db.query<{ id: string; tenant_id: string; scopes: Scope[]; expires_at: Date | null }>(
+        `select id, tenant_id, scopes, expires_at from api_tokens
          where token_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
-        [sha256Hex(token)],
+        [hash],
       );
-      return row ? { kind: 'tenant', tenantId: row.tenant_id, tokenId: row.id, scopes: row.scopes } : null;
+      if (!row) {
+        known.delete(hash);
+        return null;
+      }
+      const principal: Principal = { kind: 'tenant', tenantId: row.tenant_id, tokenId: row.id, scopes: row.scopes };
+      if (known.size >= 10_000) known.clear();
+      known.set(hash, { principal, until: now + tokenCacheMs, expiresAt: row.expires_at?.getTime() ?? null });
+      return principal;
     },
   };
 }
