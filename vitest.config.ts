@@ -59,6 +59,8 @@ export default defineConfig({
     // Most test files spend their time waiting (on receivers, retry schedules, other processes), not
     // computing: one more file than CPUs keeps the CPUs busy. Vitest's default (CPUs - 1) ran one file
     // at a time on a 2-CPU machine, 480 s against 330 s for the PGlite run.
-    maxWorkers: Math.max(availableParallelism() + 1, 3),
+    // The soak files measure throughput and latency under load: one at a time, so that one file's load
+    // does not show up in another's figures.
+    maxWorkers: process.env.HOOKPORT_SOAK ? 1 : Math.max(availableParallelism() + 1, 3),
   },
 });

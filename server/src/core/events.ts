@@ -177,8 +177,9 @@ export async function storeEvent(
     endpoint_id: t.id,
     status: t.status === 'active' ? 'pending' : t.status === 'paused' ? 'held' : 'skipped',
   }));
-  // The event and its deliveries in one statement (the deliveries' foreign key is checked at its end).
-  const [row] = await q.query<EventRow>(
+  // The event and its deliveries in one statement (the deliveries' foreign key is checked at its end),
+  // sent together with the jobs' insert, which needs nothing from it: one round trip for both.
+  const store = q.query<EventRow>(
     `with event as (
        insert into events (id, tenant_id, type, data, idempotency_key, request_hash, delivery_count)
        values ($1, $2, $3, $4::text::jsonb, $5, $6, $7) returning ${columns}
@@ -199,13 +200,14 @@ export async function storeEvent(
       JSON.stringify(deliveries),
     ],
   );
-  if (!row) throw new Error('insert returned no row');
-  await enqueue(
+  const jobs = enqueue(
     q,
     deliveries
       .filter((d) => d.status === 'pending')
       .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1 })),
   );
+  const [[row]] = await Promise.all([store, jobs]);
+  if (!row) throw new Error('insert returned no row');
   return { event: toEventRecord(row), deliveryIds: deliveries.map((d) => d.id) };
 }
 
