@@ -77,7 +77,7 @@ const settings = {
   deliveryTimeoutMs: 15_000,
   warmEvents: int('BENCH_WARM_EVENTS', 10, 5),
   /** Runs of (b), (c) and (e) each; the figures are their medians ((b) and (e) alternate, round by round). */
-  repeats: int('BENCH_REPEATS', 3, 1),
+  repeats: int('BENCH_REPEATS', 5, 1),
   phaseTimeoutMs: int('BENCH_PHASE_TIMEOUT_S', 75, 30) * 1000,
   stressTimeoutMs: int('BENCH_STRESS_TIMEOUT_S', 40, 20) * 1000,
   /** How long the latency run waits for stragglers after the last publish. */
