@@ -513,7 +513,9 @@ async function queueAlone(id: string, kind: 'postgres' | 'pglite'): Promise<void
   const { queue, db } = b.hp;
   // The worker's pool settings (server/src/runtime.ts): its commits do not wait for the WAL flush.
   const workerDb =
-    kind === 'postgres' ? openPostgres({ url: dbUrl, schema: 'bench_queue', synchronousCommit: false }) : null;
+    kind === 'postgres'
+      ? openPostgres({ url: dbUrl, schema: 'bench_queue', synchronousCommit: false, genericPlans: true })
+      : null;
   const claimDb = workerDb ?? db;
   try {
     const groups = Array.from({ length: settings.endpoints }, () => randomUUID());

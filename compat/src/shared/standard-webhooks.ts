@@ -2,13 +2,6 @@ import type { RenderInput } from '@hookport/spec';
 import { Webhook } from 'standardwebhooks';
 
 /**
- * Standard Webhooks signature headers for `body`, signed with every live
- * secret (two, space-separated, while a rotation's grace period runs).
- * `keyOf` turns a stored secret into what the `standardwebhooks` library
- * takes: the secret itself for `whsec_` secrets, the base64 of the whole string
- * for vendors whose HMAC key is the secret's UTF-8 bytes (Rapidly).
- */
-/**
  * Signers by key: building one decodes the key, which cost as much as the signature itself when it
  * was done for every attempt. Bounded by clearing.
  */
@@ -23,6 +16,13 @@ function signerFor(key: string): Webhook {
   return signer;
 }
 
+/**
+ * Standard Webhooks signature headers for `body`, signed with every live
+ * secret (two, space-separated, while a rotation's grace period runs).
+ * `keyOf` turns a stored secret into what the `standardwebhooks` library
+ * takes: the secret itself for `whsec_` secrets, the base64 of the whole string
+ * for vendors whose HMAC key is the secret's UTF-8 bytes (Rapidly).
+ */
 export function standardWebhooksHeaders(
   input: RenderInput,
   msgId: string,

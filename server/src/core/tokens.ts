@@ -55,6 +55,8 @@ export function createTokens(db: Database, adminToken: string | undefined) {
    * honoured from here, and tokens not found are not remembered. Bounded by clearing.
    */
   const known = new Map<string, KnownToken>();
+  /** Counts revocations: a lookup that overlapped one may have read the token before it, so it is not kept. */
+  let revocations = 0;
 
   async function requireTenant(tenantId: string) {
     const [row] = await db.query('select 1 from tenants where id = $1', [tenantId]);
@@ -97,6 +99,7 @@ export function createTokens(db: Database, adminToken: string | undefined) {
         [tokenId, tenantId],
       );
       if (rows.length === 0) throw new CoreError('not_found', 'No such token.');
+      revocations++;
       for (const [hash, entry] of known) {
         if (entry.principal.kind === 'tenant' && entry.principal.tokenId === tokenId) known.delete(hash);
       }
@@ -109,6 +112,7 @@ export function createTokens(db: Database, adminToken: string | undefined) {
       const now = Date.now();
       const hit = known.get(hash);
       if (hit && hit.until > now && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;
+      const revocationsBefore = revocations;
       const [row] = await db.query<{ id: string; tenant_id: string; scopes: Scope[]; expires_at: Date | null }>(
         `select id, tenant_id, scopes, expires_at from api_tokens
          where token_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
@@ -119,6 +123,7 @@ export function createTokens(db: Database, adminToken: string | undefined) {
         return null;
       }
       const principal: Principal = { kind: 'tenant', tenantId: row.tenant_id, tokenId: row.id, scopes: row.scopes };
+      if (revocations !== revocationsBefore) return principal;
       if (known.size >= 10_000) known.clear();
       known.set(hash, { principal, until: now + tokenCacheMs, expiresAt: row.expires_at?.getTime() ?? null });
       return principal;

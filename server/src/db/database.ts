@@ -95,14 +95,24 @@ export function openPostgres({
       await sql.unsafe(text).simple();
     },
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
-      const result = await sql.begin((tx) =>
-        fn({
-          query: (text, params) => run(tx, text, params),
-          exec: async (text) => {
-            await tx.unsafe(text).simple();
-          },
-        }),
-      );
+      const result = await sql.begin(async (tx) => {
+        // A query asked for after fn settled would run on the connection after the transaction ended,
+        // outside it (postgres.js hands the connection back): one started late inside a Promise.all
+        // whose other query failed, say. Refused instead, as PGlite does.
+        let open = true;
+        const closed = () => Promise.reject(new Error('query after the end of its transaction'));
+        try {
+          return await fn({
+            query: (text, params) => (open ? run(tx, text, params) : closed()),
+            exec: async (text) => {
+              if (!open) return closed();
+              await tx.unsafe(text).simple();
+            },
+          });
+        } finally {
+          open = false;
+        }
+      });
       return result as T;
     },
     close: () => sql.end({ timeout: 5 }),

@@ -43,8 +43,6 @@ export interface Queue {
   fetch(q: Queryable, batchSize: number, groupConcurrency: number): Promise<Job<DeliverJob>[]>;
   /** Hands claimed jobs back to pg-boss, which retries them. */
   fail(q: Queryable, jobs: readonly JobAttempt[], error: unknown): Promise<void>;
-  /** Heartbeat of claimed jobs. */
-  touch(q: Queryable, jobs: readonly JobAttempt[]): Promise<void>;
   /**
    * Calls `onJob` when jobs were queued (pg-boss's NOTIFY, whichever process queued them). Needs a
    * database that supports LISTEN (PostgreSQL, PGlite); rejects otherwise.
@@ -148,10 +146,6 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
       if (jobs.length === 0) return;
       const message = error instanceof Error ? error.message : String(error);
       await boss.fail(deliverQueue, [...jobs], { message }, { db: bossDb(q) });
-    },
-    async touch(q, jobs) {
-      if (jobs.length === 0) return;
-      await boss.touch(deliverQueue, [...jobs], { db: bossDb(q) });
     },
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { createBatcher } from './batch.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
-import type { DeliverJob, Queue } from './queue.ts';
+import { type DeliverJob, deliverQueue, type Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
 import type { Sender, SendResult } from './sender.ts';
 
@@ -343,6 +343,10 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       [ctx.endpoint_id, reason],
     );
     if (!changed) return;
+    // This commit waits for the WAL flush, unlike the rest of the worker's: it publishes an event (with
+    // its own id) that the tenant may receive at once; lost in a database crash, it would be made again
+    // under another id, or not at all if the endpoint then answered.
+    await tx.query('set local synchronous_commit to on');
     logger.warn({ endpointId: ctx.endpoint_id, reason }, 'endpoint disabled');
     // Tell the tenant, through its own endpoints, that one of them stopped receiving.
     await storeEvent(
@@ -582,7 +586,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       fetch: (batchSize) => queue.fetch(db, batchSize, options.endpointConcurrency),
       complete: (jobs) => queue.complete(db, jobs),
       fail: (jobs, err) => queue.fail(db, jobs, err),
-      touch: (jobs) => queue.touch(db, jobs),
+      // Heartbeats stay on pg-boss's own pool: they must not wait behind the worker's transactions.
+      touch: (jobs) => queue.boss.touch(deliverQueue, [...jobs]),
       listen: (onJob) => queue.listen(onJob),
     },
     async (job: Job<DeliverJob>, control) => {
