@@ -71,6 +71,19 @@ export interface CpuUse {
   capacityS: number;
 }
 
+/** The CPU of two measured spans together. */
+export function addCpu(a: CpuUse, b: CpuUse): CpuUse {
+  return {
+    wallS: a.wallS + b.wallS,
+    selfS: a.selfS + b.selfS,
+    receiverS: a.receiverS + b.receiverS,
+    workerS: a.workerS + b.workerS,
+    postgresS: a.postgresS + b.postgresS,
+    othersS: a.othersS + b.othersS,
+    capacityS: a.capacityS + b.capacityS,
+  };
+}
+
 interface Snapshot {
   at: number;
   sys: { busy: number; total: number };
