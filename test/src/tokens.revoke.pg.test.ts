@@ -46,14 +46,14 @@ describe('a revoked token', () => {
     expect(await statusHere(token)).toBe(200);
     expect(await statusThere(token)).toBe(200);
 
-    const revokedAt = Date.now();
     await t.hp.core.tokens.revoke(tenant.id, record.id);
     expect(await statusHere(token)).toBe(401);
-    await until('the other process to refuse the revoked token', async () =>
-      (await statusThere(token)) === 401 ? true : undefined,
+    // The trust window is 2 s; the deadline leaves room for the requests and the polling on a loaded machine.
+    await until(
+      'the other process to refuse the revoked token',
+      async () => ((await statusThere(token)) === 401 ? true : undefined),
+      { timeoutMs: 5000 },
     );
-    // The trust window is 2 s; the margin covers the request and polling times on a loaded machine.
-    expect(Date.now() - revokedAt).toBeLessThan(5000);
     // And it stays refused.
     expect(await statusThere(token)).toBe(401);
     expect(await statusHere(token)).toBe(401);
