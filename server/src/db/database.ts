@@ -34,6 +34,25 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * Runs fn on tx, refusing what fn asks of tx once fn has settled. A query asked for after that — one
+ * sent late inside a Promise.all whose other query failed, say — would otherwise run after the
+ * transaction ended: postgres.js hands the connection back and runs it outside any transaction. Both
+ * drivers go through here, so both refuse it alike.
+ */
+async function withinTransaction<T>(fn: (tx: Queryable) => Promise<T>, tx: Queryable): Promise<T> {
+  let open = true;
+  const closed = () => Promise.reject(new Error('query after the end of its transaction'));
+  try {
+    return await fn({
+      query: (text, params) => (open ? tx.query(text, params) : closed()),
+      exec: (text) => (open ? tx.exec(text) : closed()),
+    });
+  } finally {
+    open = false;
+  }
+}
+
 export interface PostgresOptions {
   url: string;
   schema: string;
@@ -95,24 +114,14 @@ export function openPostgres({
       await sql.unsafe(text).simple();
     },
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
-      const result = await sql.begin(async (tx) => {
-        // A query asked for after fn settled would run on the connection after the transaction ended,
-        // outside it (postgres.js hands the connection back): one started late inside a Promise.all
-        // whose other query failed, say. Refused instead, as PGlite does.
-        let open = true;
-        const closed = () => Promise.reject(new Error('query after the end of its transaction'));
-        try {
-          return await fn({
-            query: (text, params) => (open ? run(tx, text, params) : closed()),
-            exec: async (text) => {
-              if (!open) return closed();
-              await tx.unsafe(text).simple();
-            },
-          });
-        } finally {
-          open = false;
-        }
-      });
+      const result = await sql.begin((tx) =>
+        withinTransaction(fn, {
+          query: (text, params) => run(tx, text, params),
+          exec: async (text) => {
+            await tx.unsafe(text).simple();
+          },
+        }),
+      );
       return result as T;
     },
     close: () => sql.end({ timeout: 5 }),
@@ -150,7 +159,7 @@ export async function openPglite({ dataDir, schema }: PgliteOptions): Promise<Da
     },
     transaction: (fn) =>
       db.transaction((tx) =>
-        fn({
+        withinTransaction(fn, {
           query: (text, params) => run(tx, text, params),
           exec: async (text) => {
             await tx.exec(text);
