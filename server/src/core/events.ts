@@ -113,13 +113,14 @@ interface Target {
 const targetsSql = `coalesce((select json_agg(json_build_object('id', p.id, 'status', p.status) order by p.id)
   from endpoints p where p.tenant_id = $1 and ${filtersSelect('$2::text')}), '[]')`;
 
+/** The tenant's catalogue row of the type bound to $2 (tenant $1), as json; null when there is none. */
+const typeSql = `(select json_build_object('schema', t.schema, 'updated_at', t.updated_at) from event_types t
+  where t.tenant_id = $1 and t.name = $2)`;
+
 /**
  * The event type's catalogue row and the endpoints the event goes to, in one round trip: a publish is
  * a handful of statements, and each one costs a round trip on both sides.
  */
-const typeSql = `(select json_build_object('schema', t.schema, 'updated_at', t.updated_at) from event_types t
-  where t.tenant_id = $1 and t.name = $2)`;
-
 async function typeAndTargets(q: Queryable, tenantId: string, type: string) {
   const [row] = await q.query<{ type: TypeRow | null; targets: Target[] }>(
     `select ${typeSql} as type, ${targetsSql} as targets`,
