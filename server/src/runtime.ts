@@ -48,7 +48,14 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await verifySecretKey(db, secrets.secretKey);
-    queue = await openQueue(db, { databaseUrl: config.databaseUrl, supervise: role !== 'api' });
+    queue = await openQueue(db, {
+      databaseUrl: config.databaseUrl,
+      supervise: role !== 'api',
+      statistics: {
+        onError: (err) =>
+          logger.warn({ err }, 'ANALYZE of the job table failed; autovacuum or the next run will do it'),
+      },
+    });
   } catch (err) {
     await db.close();
     throw err;

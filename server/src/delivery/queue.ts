@@ -1,5 +1,6 @@
 import { fromPglite, type Job, type JobAttempt, PgBoss } from 'pg-boss';
 import type { Database, Queryable, SqlValue } from '../db/database.ts';
+import { type JobStatistics, type JobStatisticsOptions, jobStatistics } from './job-statistics.ts';
 
 export const deliverQueue = 'hookport.deliver';
 
@@ -28,6 +29,8 @@ function bossDb(q: Queryable) {
 
 export interface Queue {
   boss: PgBoss;
+  /** Counts the jobs fetch() claims, and keeps the job table's statistics in step (job-statistics.ts). */
+  statistics: JobStatistics;
   /** Inserts jobs through q: inside a transaction, they exist only if it commits. */
   enqueue(q: Queryable, jobs: readonly JobSpec[]): Promise<void>;
   /**
@@ -59,13 +62,18 @@ export interface QueueOptions {
   databaseUrl: string | undefined;
   /** Supervision (crash recovery, maintenance) runs in worker processes. */
   supervise: boolean;
+  /** The upkeep of the job table's planner statistics (job-statistics.ts): when, and where failures go. */
+  statistics?: JobStatisticsOptions;
 }
 
 /**
  * Starts pg-boss in the same database as our tables (its own schema,
  * `<schema>_boss`), and creates the delivery queue.
  */
-export async function openQueue(db: Database, { databaseUrl, supervise }: QueueOptions): Promise<Queue> {
+export async function openQueue(
+  db: Database,
+  { databaseUrl, supervise, statistics: statisticsOptions }: QueueOptions,
+): Promise<Queue> {
   const schema = `${db.schema}_boss`;
   const common = {
     schema,
@@ -98,9 +106,11 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
     notify: true,
     deleteAfterSeconds: 24 * 3600,
   });
+  const statistics = jobStatistics(db, `"${schema.replaceAll('"', '""')}".job`, statisticsOptions);
   const stopHooks: ((options: { graceful: boolean; timeoutMs: number }) => Promise<void>)[] = [];
   return {
     boss,
+    statistics,
     onStop(hook) {
       stopHooks.push(hook);
     },
@@ -139,8 +149,10 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
       if (jobs.length === 0) return;
       await boss.complete(deliverQueue, [...jobs], null, { db: bossDb(q) });
     },
-    fetch(q, batchSize, groupConcurrency) {
-      return boss.fetch<DeliverJob>(deliverQueue, { batchSize, groupConcurrency, db: bossDb(q) });
+    async fetch(q, batchSize, groupConcurrency) {
+      const jobs = await boss.fetch<DeliverJob>(deliverQueue, { batchSize, groupConcurrency, db: bossDb(q) });
+      statistics.claimed(jobs.length);
+      return jobs;
     },
     async fail(q, jobs, error) {
       if (jobs.length === 0) return;
@@ -154,6 +166,8 @@ export async function openQueue(db: Database, { databaseUrl, supervise }: QueueO
       try {
         for (const hook of stopHooks.splice(0)) await hook({ graceful, timeoutMs: hookMs });
       } finally {
+        // Settles by itself (errors go to its onError); the database must outlive it.
+        await statistics.running;
         await boss.stop({ graceful, timeout: Math.max(deadline - Date.now(), 1000), close: true });
       }
     },

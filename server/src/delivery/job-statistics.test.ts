@@ -1,0 +1,101 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openPglite, openPostgres, quoteIdent } from '../db/database.ts';
+import { jobStatistics } from './job-statistics.ts';
+import { openQueue, type Queue } from './queue.ts';
+
+const databaseUrl = process.env.DATABASE_URL;
+const backend = databaseUrl ? 'PostgreSQL' : 'PGlite';
+const schema = `t_${randomBytes(6).toString('hex')}`;
+const jobTable = `${quoteIdent(`${schema}_boss`)}.job`;
+
+let db: Database;
+let queue: Queue;
+const errors: unknown[] = [];
+
+beforeAll(async () => {
+  if (databaseUrl) {
+    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
+    await admin.exec(`create schema ${quoteIdent(schema)}`);
+    await admin.close();
+    db = openPostgres({ url: databaseUrl, schema, max: 4 });
+  } else {
+    db = await openPglite({ dataDir: 'memory://', schema });
+  }
+  queue = await openQueue(db, {
+    databaseUrl,
+    supervise: false,
+    statistics: { minClaims: 10, onError: (err) => errors.push(err) },
+  });
+});
+
+afterAll(async () => {
+  await queue?.stop({ graceful: false, timeoutMs: 2000 });
+  await db?.close();
+  if (databaseUrl) {
+    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
+    await admin.exec(`drop schema if exists ${quoteIdent(schema)}, ${quoteIdent(`${schema}_boss`)} cascade`);
+    await admin.close();
+  }
+});
+
+/** The rows the planner believes the job table holds (its leaves', when partitioned); -1: never analyzed. */
+async function plannedRows(): Promise<number> {
+  const [row] = await db.query<{ rows: number }>(
+    `select coalesce(sum(c.reltuples), -1)::float8 as rows from pg_class c
+     where c.relkind = 'r' and (c.oid = $1::regclass
+       or c.oid in (select inhrelid from pg_inherits where inhparent = $1::regclass))`,
+    [jobTable],
+  );
+  return row?.rows ?? -1;
+}
+
+function jobs(n: number) {
+  return Array.from({ length: n }, () => ({ deliveryId: randomUUID(), endpointId: randomUUID(), attempt: 1 }));
+}
+
+describe(`job table statistics (${backend})`, () => {
+  it('are taken once the jobs claimed reach the threshold, then after as many claims as the table has rows', async () => {
+    await queue.enqueue(db, jobs(40));
+    expect(await plannedRows()).toBeLessThanOrEqual(0);
+
+    // Nine claims: not yet due.
+    const first = await queue.fetch(db, 9, 100);
+    expect(first).toHaveLength(9);
+    expect(queue.statistics.running).toBeNull();
+    expect(await plannedRows()).toBeLessThanOrEqual(0);
+
+    // The tenth: the fetch counted it and started the ANALYZE (VACUUM ANALYZE on PGlite).
+    expect(await queue.fetch(db, 1, 100)).toHaveLength(1);
+    expect(queue.statistics.running).not.toBeNull();
+    await queue.statistics.running;
+    expect(errors).toEqual([]);
+    expect(await plannedRows()).toBe(40);
+
+    // Next due after 40 more claims (the rows it found), not 10.
+    await queue.enqueue(db, jobs(60));
+    expect(await queue.fetch(db, 39, 100)).toHaveLength(39);
+    expect(queue.statistics.running).toBeNull();
+    expect(await queue.fetch(db, 1, 100)).toHaveLength(1);
+    await queue.statistics.running;
+    expect(errors).toEqual([]);
+    expect(await plannedRows()).toBe(100);
+  });
+
+  it('report a failed run and try again after as many claims', async () => {
+    const failed: unknown[] = [];
+    const stats = jobStatistics(db, `${quoteIdent(schema)}.no_such_table`, {
+      minClaims: 3,
+      onError: (e) => failed.push(e),
+    });
+    stats.claimed(3);
+    await stats.running;
+    expect(failed).toHaveLength(1);
+    expect(stats.running).toBeNull();
+    stats.claimed(2);
+    expect(stats.running).toBeNull();
+    stats.claimed(1);
+    await stats.running;
+    expect(failed).toHaveLength(2);
+  });
+});
