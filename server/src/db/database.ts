@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { preparedStatements } from './pglite-prepared.ts';
 
 /**
  * Values we pass as query parameters. JSON goes in as text and is cast in SQL
@@ -141,26 +142,31 @@ export async function openPglite({ dataDir, schema }: PgliteOptions): Promise<Da
   // In memory there is nothing a commit could make durable: it need not write the WAL out each time
   // (a third of PGlite's time per delivery went to writing WAL pages into its in-memory file system).
   if (dataDir.startsWith('memory://')) await db.exec('set synchronous_commit to off');
-  const run = async <T extends object>(
-    q: Pick<PGlite, 'query'>,
-    text: string,
-    params: readonly SqlValue[] = [],
-  ): Promise<T[]> => {
-    const result = await q.query<T>(text, [...params]);
-    return result.rows;
-  };
+  const prepared = preparedStatements(db);
+  // PGlite's own locks, taken as its query() takes them: a statement outside a transaction waits for
+  // any transaction in progress (and for other statements); one inside holds only the statement lock.
+  const query = <T extends object>(text: string, params: readonly SqlValue[] = []): Promise<T[]> =>
+    db._runExclusiveTransaction(() =>
+      db._runExclusiveQuery(async () => {
+        const rows = await prepared.run<T>(text, params);
+        await db.syncToFs();
+        return rows;
+      }),
+    );
+  const queryInTransaction = <T extends object>(text: string, params: readonly SqlValue[] = []): Promise<T[]> =>
+    db._runExclusiveQuery(() => prepared.run<T>(text, params));
   return {
     kind: 'pglite',
     schema,
     pglite: db,
-    query: (text, params) => run(db, text, params),
+    query,
     exec: async (text) => {
       await db.exec(text);
     },
     transaction: (fn) =>
       db.transaction((tx) =>
         withinTransaction(fn, {
-          query: (text, params) => run(tx, text, params),
+          query: queryInTransaction,
           exec: async (text) => {
             await tx.exec(text);
           },
