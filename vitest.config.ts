@@ -17,7 +17,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'spec', include: ['spec/src/**/*.test.ts'] } },
-      { test: { name: 'server', include: ['server/src/**/*.test.ts'], testTimeout: 20_000 } },
+      // Hooks start databases (PGlite and pg-boss's schema take seconds on a loaded 2-CPU machine).
+      { test: { name: 'server', include: ['server/src/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 60_000 } },
       { test: { name: 'compat', include: ['compat/src/**/*.test.ts'] } },
       { test: { name: 'sdk', include: ['sdk/src/**/*.test.ts'] } },
       {

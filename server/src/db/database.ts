@@ -145,16 +145,22 @@ export async function openPglite({ dataDir, schema }: PgliteOptions): Promise<Da
   const prepared = preparedStatements(db);
   // PGlite's own locks, taken as its query() takes them: a statement outside a transaction waits for
   // any transaction in progress (and for other statements); one inside holds only the statement lock.
+  // Checked once the locks are held: close() releases them before the backend is gone.
+  const ready = () => db._checkReady();
   const query = <T extends object>(text: string, params: readonly SqlValue[] = []): Promise<T[]> =>
     db._runExclusiveTransaction(() =>
       db._runExclusiveQuery(async () => {
+        await ready();
         const rows = await prepared.run<T>(text, params);
         await db.syncToFs();
         return rows;
       }),
     );
   const queryInTransaction = <T extends object>(text: string, params: readonly SqlValue[] = []): Promise<T[]> =>
-    db._runExclusiveQuery(() => prepared.run<T>(text, params));
+    db._runExclusiveQuery(async () => {
+      await ready();
+      return prepared.run<T>(text, params);
+    });
   return {
     kind: 'pglite',
     schema,

@@ -82,4 +82,32 @@ describe('prepared statements on PGlite', () => {
       await pg.close();
     }
   });
+
+  it('send undefined as NULL, as PGlite query() does (pg-boss hands its values through as they come)', async () => {
+    const values = [4, 'undefined fields', undefined, undefined, undefined] as unknown as (string | number | null)[];
+    await db.query(
+      'insert into items (id, note, tags, doc, at) values ($1, $2, $3::text[], $4::text::jsonb, $5)',
+      values,
+    );
+    expect(await db.query('select tags, doc, at from items where id = $1', [4])).toEqual([
+      { tags: null, doc: null, at: null },
+    ]);
+    // And the session is fine afterwards.
+    expect(await db.query('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+
+  it('prepare a statement again when a table changed under it', async () => {
+    await db.exec('create table shapes (id integer primary key)');
+    await db.query('insert into shapes (id) values ($1)', [1]);
+    expect(await db.query('select * from shapes')).toEqual([{ id: 1 }]);
+    await db.exec('alter table shapes add column label text');
+    expect(await db.query('select * from shapes')).toEqual([{ id: 1, label: null }]);
+  });
+
+  it('refuse statements once the database is closed', async () => {
+    const closing = await openPglite({ dataDir: 'memory://', schema: 'public' });
+    expect(await closing.query('select 1 as one')).toEqual([{ one: 1 }]);
+    await closing.close();
+    await expect(closing.query('select 1 as one')).rejects.toThrow(/closed/i);
+  });
 });

@@ -43,10 +43,21 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * SQLSTATEs of a prepared statement gone stale: its result type changed under it (a table altered),
+ * or it no longer exists. PGlite's query() would simply parse the text again; so does run(), once.
+ */
+const staleStatement = new Set(['0A000', '26000']);
+
+function codeOf(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+}
+
 export function preparedStatements(pg: PGlite, { maxStatements = 1000 }: PreparedOptions = {}): PreparedStatements {
   const { serialize } = protocol;
   const statements = new Map<string, Statement>();
-  let generation = 0;
+  // Only ever grows: a name is never reused, even when preparing one failed after the parse.
+  let nextName = 0;
 
   async function prepare(text: string): Promise<Statement> {
     const known = statements.get(text);
@@ -54,9 +65,8 @@ export function preparedStatements(pg: PGlite, { maxStatements = 1000 }: Prepare
     if (statements.size >= maxStatements) {
       await pg.execProtocolStream(serialize.query('deallocate all'), { syncToFs: false });
       statements.clear();
-      generation++;
     }
-    const name = `hp_${generation}_${statements.size}`;
+    const name = `hp_${nextName++}`;
     const replies = await pg.execProtocolStream(
       concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]),
       { syncToFs: false },
@@ -74,21 +84,42 @@ export function preparedStatements(pg: PGlite, { maxStatements = 1000 }: Prepare
     return statement;
   }
 
-  function serializeValue(value: SqlValue, type: number | undefined): string | null {
-    if (value === null) return null;
+  /**
+   * As PGlite's query(): null and undefined are NULL, the rest goes through the serializer of the
+   * parameter's type or String(). Every value is text before the bind message is built: a serializer
+   * throwing halfway through it would leave PGlite's shared message writer half filled.
+   */
+  function serializeValue(value: SqlValue | undefined, type: number | undefined): string | null {
+    if (value === null || value === undefined) return null;
     const serializer = type === undefined ? undefined : pg.serializers[type];
-    return serializer ? serializer(value) : String(value);
+    const text: unknown = serializer ? serializer(value) : String(value);
+    return typeof text === 'string' ? text : String(text);
+  }
+
+  async function execute(statement: Statement, params: readonly SqlValue[]) {
+    const values = params.map((v, i) => serializeValue(v, statement.paramTypes[i]));
+    // One buffer: an error skips to the sync, so the session is ready for the next statement either way.
+    return pg.execProtocolStream(
+      concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]),
+      { syncToFs: false },
+    );
   }
 
   return {
     async run<T extends object>(text: string, params: readonly SqlValue[]): Promise<T[]> {
-      const statement = await prepare(text);
-      const values = params.map((v, i) => serializeValue(v, statement.paramTypes[i]));
-      // One buffer: an error skips to the sync, so the session is ready for the next statement either way.
-      const replies = await pg.execProtocolStream(
-        concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]),
-        { syncToFs: false },
-      );
+      let statement = await prepare(text);
+      let replies: Awaited<ReturnType<typeof execute>>;
+      try {
+        replies = await execute(statement, params);
+      } catch (err) {
+        if (!staleStatement.has(codeOf(err))) throw err;
+        statements.delete(text);
+        await pg.execProtocolStream(concat([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]), {
+          syncToFs: false,
+        });
+        statement = await prepare(text);
+        replies = await execute(statement, params);
+      }
       const rows: T[] = [];
       for (const m of replies) {
         if (!(m instanceof protocol.messages.DataRowMessage)) continue;

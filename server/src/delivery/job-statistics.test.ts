@@ -98,4 +98,11 @@ describe(`job table statistics (${backend})`, () => {
     await stats.running;
     expect(failed).toHaveLength(2);
   });
+
+  it('start no run once stopped', () => {
+    const stats = jobStatistics(db, jobTable, { minClaims: 1 });
+    stats.stop();
+    stats.claimed(5);
+    expect(stats.running).toBeNull();
+  });
 });

@@ -23,6 +23,8 @@ export interface JobStatistics {
   claimed(jobs: number): void;
   /** The run in progress, if any (tests, and closing). */
   readonly running: Promise<void> | null;
+  /** No run starts after this (the queue is stopping); the one in progress, if any, goes on. */
+  stop(): void;
 }
 
 export interface JobStatisticsOptions {
@@ -37,6 +39,7 @@ export function jobStatistics(db: Database, table: string, options: JobStatistic
   let since = 0;
   let due = minClaims;
   let running: Promise<void> | null = null;
+  let stopped = false;
 
   async function run(): Promise<void> {
     // PGlite runs one statement at a time, and the vacuum of a retained day of jobs is a few hundred
@@ -56,7 +59,7 @@ export function jobStatistics(db: Database, table: string, options: JobStatistic
   return {
     claimed(jobs) {
       since += jobs;
-      if (since < due || running) return;
+      if (since < due || running || stopped) return;
       since = 0;
       running = run()
         .catch((err: unknown) => options.onError?.(err))
@@ -66,6 +69,9 @@ export function jobStatistics(db: Database, table: string, options: JobStatistic
     },
     get running() {
       return running;
+    },
+    stop() {
+      stopped = true;
     },
   };
 }

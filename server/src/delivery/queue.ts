@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fromPglite, type Job, type JobAttempt, PgBoss } from 'pg-boss';
 import type { Database, Queryable, SqlValue } from '../db/database.ts';
 import { type JobStatistics, type JobStatisticsOptions, jobStatistics } from './job-statistics.ts';
@@ -166,8 +167,13 @@ export async function openQueue(
       try {
         for (const hook of stopHooks.splice(0)) await hook({ graceful, timeoutMs: hookMs });
       } finally {
-        // Settles by itself (errors go to its onError); the database must outlive it.
-        await statistics.running;
+        // A run in progress settles by itself (errors go to its onError); the database should outlive it,
+        // but it must not hold the stop past its deadline (a VACUUM of a large table on PGlite).
+        statistics.stop();
+        const running = statistics.running;
+        if (running) {
+          await Promise.race([running, sleep(Math.max(deadline - Date.now() - 1000, 0), undefined, { ref: false })]);
+        }
         await boss.stop({ graceful, timeout: Math.max(deadline - Date.now(), 1000), close: true });
       }
     },
