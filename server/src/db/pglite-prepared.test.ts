@@ -102,6 +102,11 @@ describe('prepared statements on PGlite', () => {
     expect(await db.query('select * from shapes')).toEqual([{ id: 1 }]);
     await db.exec('alter table shapes add column label text');
     expect(await db.query('select * from shapes')).toEqual([{ id: 1, label: null }]);
+    // Inside a transaction the stale statement's own error is what the caller gets (the transaction is
+    // aborted by it), and the next use outside works.
+    await db.exec('alter table shapes add column weight integer');
+    await expect(db.transaction((tx) => tx.query('select * from shapes'))).rejects.toMatchObject({ code: '0A000' });
+    expect(await db.query('select * from shapes')).toEqual([{ id: 1, label: null, weight: null }]);
   });
 
   it('refuse statements once the database is closed', async () => {

@@ -113,7 +113,11 @@ export function preparedStatements(pg: PGlite, { maxStatements = 1000 }: Prepare
         replies = await execute(statement, params);
       } catch (err) {
         if (!staleStatement.has(codeOf(err))) throw err;
+        // The next use prepares the text anew (the old name is never reused).
         statements.delete(text);
+        // Inside a transaction the error has aborted it: nothing more can run there, and the caller sees
+        // the error itself rather than the abort a retry would meet.
+        if (pg.isInTransaction()) throw err;
         await pg.execProtocolStream(concat([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]), {
           syncToFs: false,
         });
