@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromPglite, type Job, type JobAttempt, PgBoss } from 'pg-boss';
-import type { Database, Queryable, SqlValue } from '../db/database.ts';
+import { type Database, type Queryable, quoteIdent, type SqlValue } from '../db/database.ts';
 import { type JobStatistics, type JobStatisticsOptions, jobStatistics } from './job-statistics.ts';
 
 export const deliverQueue = 'hookport.deliver';
@@ -107,7 +107,7 @@ export async function openQueue(
     notify: true,
     deleteAfterSeconds: 24 * 3600,
   });
-  const statistics = jobStatistics(db, `"${schema.replaceAll('"', '""')}".job`, statisticsOptions);
+  const statistics = jobStatistics(db, `${quoteIdent(schema)}.job`, statisticsOptions);
   const stopHooks: ((options: { graceful: boolean; timeoutMs: number }) => Promise<void>)[] = [];
   return {
     boss,
