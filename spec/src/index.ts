@@ -1,4 +1,5 @@
 export * from './auth.ts';
+export * from './cache.ts';
 export * from './catalogues.ts';
 export * from './document.ts';
 export * from './errors.ts';

@@ -1,20 +1,12 @@
-import type { RenderInput } from '@hookport/spec';
+import { boundedCache, type RenderInput } from '@hookport/spec';
 import { Webhook } from 'standardwebhooks';
 
 /**
  * Signers by key: building one decodes the key, which cost as much as the signature itself when it
- * was done for every attempt. Bounded by clearing.
+ * was done for every attempt.
  */
-const signers = new Map<string, Webhook>();
-function signerFor(key: string): Webhook {
-  let signer = signers.get(key);
-  if (signer === undefined) {
-    if (signers.size >= 10_000) signers.clear();
-    signer = new Webhook(key);
-    signers.set(key, signer);
-  }
-  return signer;
-}
+const signers = boundedCache<Webhook>(10_000);
+const signerFor = (key: string): Webhook => signers.get(key, () => new Webhook(key));
 
 /**
  * Standard Webhooks signature headers for `body`, signed with every live

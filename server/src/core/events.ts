@@ -1,4 +1,5 @@
 import {
+  boundedCache,
   CoreError,
   type EventFilter,
   type EventRecord,
@@ -47,16 +48,10 @@ export function filtersSelect(param: string): string {
 }
 
 /** Compiled data validators, keyed by tenant, type and the schema's last change. */
-const validators = new Map<string, ValidateFunction>();
+const validators = boundedCache<ValidateFunction>(1000);
 
 function validatorFor(key: string, schema: Record<string, unknown>): ValidateFunction {
-  let v = validators.get(key);
-  if (!v) {
-    if (validators.size >= 1000) validators.clear();
-    v = newAjv().compile(schema);
-    validators.set(key, v);
-  }
-  return v;
+  return validators.get(key, () => newAjv().compile(schema));
 }
 
 /**

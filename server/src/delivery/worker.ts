@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AttemptErrorKind, ProfileName } from '@hookport/spec';
+import { type AttemptErrorKind, boundedCache, type ProfileName } from '@hookport/spec';
 import type { Job, JobAttempt } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../core/crypto.ts';
@@ -218,18 +218,10 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
 
   /**
    * Endpoint secrets by their sealed form: opening one (AES-GCM and a key object) cost more per attempt
-   * than signing with it. A rotated secret is sealed anew, so it is a new entry; bounded by clearing.
+   * than signing with it. A rotated secret is sealed anew, so it is a new entry.
    */
-  const secrets = new Map<string, string>();
-  function openSecret(sealed: string): string {
-    let secret = secrets.get(sealed);
-    if (secret === undefined) {
-      if (secrets.size >= 10_000) secrets.clear();
-      secret = box.open(sealed);
-      secrets.set(sealed, secret);
-    }
-    return secret;
-  }
+  const secrets = boundedCache<string>(10_000);
+  const openSecret = (sealed: string): string => secrets.get(sealed, () => box.open(sealed));
 
   /**
    * Group-commits successful attempts: whatever succeeded while the previous
