@@ -542,6 +542,7 @@ async function queueAlone(id: string, kind: 'postgres' | 'pglite'): Promise<void
       while (done < total && now() - idleSince < 10_000) {
         const jobs = await queue.fetch(claimDb, settings.workerConcurrency, settings.endpointConcurrency);
         if (jobs.length === 0) {
+          // Polled, not woken: a tight poll keeps the measure the queue's own cost, not a wake-up's.
           await sleep(1);
           continue;
         }
