@@ -540,7 +540,7 @@ async function queueAlone(id: string, kind: 'postgres' | 'pglite'): Promise<void
       let done = 0;
       let idleSince = now();
       while (done < total && now() - idleSince < 10_000) {
-        const jobs = await queue.fetch(claimDb, settings.workerConcurrency, settings.endpointConcurrency);
+        const jobs = await queue.fetch(claimDb, 'main', settings.workerConcurrency, settings.endpointConcurrency);
         if (jobs.length === 0) {
           // Polled, not woken: a tight poll keeps the measure the queue's own cost, not a wake-up's.
           await sleep(1);
@@ -549,7 +549,7 @@ async function queueAlone(id: string, kind: 'postgres' | 'pglite'): Promise<void
         idleSince = now();
         await queue.complete(
           claimDb,
-          jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+          jobs.map((j) => ({ id: j.id, retryCount: j.retryCount, name: j.name })),
         );
         done += jobs.length;
       }

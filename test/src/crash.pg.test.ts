@@ -62,6 +62,12 @@ describe('a worker process killed with SIGKILL mid-delivery', () => {
       return rows.length === 1 ? rows : undefined;
     });
     expect(statuses).toEqual([{ status: 'succeeded', n: events * endpoints }]);
+    // Answering in 300 ms with all four slots taken, the endpoints were saturated and moved to the slow
+    // lane (docs/delivery.md, "Lanes"): the kill caught jobs of both queues, and both came back.
+    const lanes = await t.hp.db.query<{ name: string }>(
+      `select distinct name from "${t.hp.db.schema}_boss".job where name like 'hookport.deliver%' order by name`,
+    );
+    expect(lanes.map((l) => l.name)).toEqual(['hookport.deliver', 'hookport.deliver.slow']);
 
     const duplicates = f.duplicates();
     // Only what the dead worker had claimed can arrive twice: the requests on the wire at the kill,

@@ -37,7 +37,7 @@ async function stored() {
   const [row] = await t.hp.db.query<{ events: number; deliveries: number; jobs: number }>(
     `select (select count(*)::int from events) as events,
             (select count(*)::int from deliveries) as deliveries,
-            (select count(*)::int from "${t.config.dbSchema}_boss".job where name = 'hookport.deliver') as jobs`,
+            (select count(*)::int from "${t.config.dbSchema}_boss".job where name in ('hookport.deliver', 'hookport.deliver.slow')) as jobs`,
   );
   return row;
 }
@@ -98,7 +98,7 @@ describe('createPublisher().publish() inside the caller’s transaction', () => 
         const [row] = await tx<{ events: number; deliveries: number; jobs: number }[]>`
           select (select count(*)::int from ${tx(t.config.dbSchema)}.events where id = ${event.id}) as events,
                  (select count(*)::int from ${tx(t.config.dbSchema)}.deliveries where event_id = ${event.id}) as deliveries,
-                 (select count(*)::int from ${tx(`${t.config.dbSchema}_boss`)}.job where name = 'hookport.deliver') as jobs`;
+                 (select count(*)::int from ${tx(`${t.config.dbSchema}_boss`)}.job where name in ('hookport.deliver', 'hookport.deliver.slow')) as jobs`;
         insideTx = row;
         throw new Error('the application changed its mind');
       }),

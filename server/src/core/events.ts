@@ -102,10 +102,16 @@ function checkType(tenantId: string, input: PublishInput, row: TypeRow | null): 
 interface Target {
   id: string;
   status: string;
+  /** The endpoint is in the slow lane (queue.ts): its jobs go to that lane's queue. */
+  slow: boolean;
 }
 
-/** The endpoints whose filters select the type bound to $2 (tenant $1), as a json array of {id, status}. */
-const targetsSql = `coalesce((select json_agg(json_build_object('id', p.id, 'status', p.status) order by p.id)
+/** The columns of a Target, from endpoints `p`. */
+const targetColumns = `p.id, p.status, p.slow_lane_since is not null as slow`;
+
+/** The endpoints whose filters select the type bound to $2 (tenant $1), as a json array of Targets. */
+const targetsSql = `coalesce((select json_agg(json_build_object('id', p.id, 'status', p.status,
+    'slow', p.slow_lane_since is not null) order by p.id)
   from endpoints p where p.tenant_id = $1 and ${filtersSelect('$2::text')}), '[]')`;
 
 /** The tenant's catalogue row of the type bound to $2 (tenant $1), as json; null when there is none. */
@@ -131,7 +137,7 @@ async function typeOf(q: Queryable, tenantId: string, type: string): Promise<Typ
 
 async function targetsOf(q: Queryable, tenantId: string, type: string, options: FanOutOptions): Promise<Target[]> {
   if (options.onlyEndpointId) {
-    return q.query<Target>('select id, status from endpoints where tenant_id = $1 and id = $2', [
+    return q.query<Target>(`select ${targetColumns} from endpoints p where p.tenant_id = $1 and p.id = $2`, [
       tenantId,
       options.onlyEndpointId,
     ]);
@@ -178,6 +184,7 @@ export async function storeEvent(
     id: newId(),
     endpoint_id: t.id,
     status: t.status === 'active' ? 'pending' : t.status === 'paused' ? 'held' : 'skipped',
+    slow: t.slow,
   }));
   // The event and its deliveries in one statement (the deliveries' foreign key is checked at its end),
   // sent together with the jobs' insert, which needs nothing from it: one round trip for both.
@@ -206,7 +213,7 @@ export async function storeEvent(
     q,
     deliveries
       .filter((d) => d.status === 'pending')
-      .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1 })),
+      .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1, slow: d.slow })),
   );
   const [[row]] = await Promise.all([store, jobs]);
   if (!row) throw new Error('insert returned no row');

@@ -1,5 +1,6 @@
-import type { Job, JobAttempt } from 'pg-boss';
+import type { Job } from 'pg-boss';
 import type { Logger } from 'pino';
+import type { LaneJob } from './queue.ts';
 
 /**
  * What the dispatcher needs from the queue: claim, settle and heartbeat jobs,
@@ -9,11 +10,11 @@ import type { Logger } from 'pino';
 export interface DispatchPort<T> {
   /** Claims up to `batchSize` ready jobs (pg-boss applies the per-group cap). */
   fetch(batchSize: number): Promise<Job<T>[]>;
-  complete(jobs: JobAttempt[]): Promise<unknown>;
+  complete(jobs: LaneJob[]): Promise<unknown>;
   /** Hands jobs back to pg-boss, which retries them. */
-  fail(jobs: JobAttempt[], error: unknown): Promise<unknown>;
+  fail(jobs: LaneJob[], error: unknown): Promise<unknown>;
   /** Heartbeat: a claimed job that is not touched within the queue's heartbeatSeconds is failed and retried. */
-  touch(jobs: JobAttempt[]): Promise<unknown>;
+  touch(jobs: LaneJob[]): Promise<unknown>;
   /** Calls `onJob` when jobs may have arrived. Optional: without it, or if it fails, polling alone. */
   listen?(onJob: () => void): Promise<{ close(): Promise<void> }>;
 }
@@ -79,7 +80,7 @@ export interface Dispatcher {
   readonly inFlight: number;
 }
 
-const attemptOf = <T>(job: Job<T>): JobAttempt => ({ id: job.id, retryCount: job.retryCount });
+const attemptOf = <T>(job: Job<T>): LaneJob => ({ id: job.id, retryCount: job.retryCount, name: job.name });
 
 /** How long stop() waits for aborted attempts to wind down before handing back what still runs. */
 const abortGraceMs = 500;

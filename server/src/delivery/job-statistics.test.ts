@@ -60,13 +60,13 @@ describe(`job table statistics (${backend})`, () => {
     expect(await plannedRows()).toBeLessThanOrEqual(0);
 
     // Nine claims: not yet due.
-    const first = await queue.fetch(db, 9, 100);
+    const first = await queue.fetch(db, 'main', 9, 100);
     expect(first).toHaveLength(9);
     expect(queue.statistics.running).toBeNull();
     expect(await plannedRows()).toBeLessThanOrEqual(0);
 
     // The tenth: the fetch counted it and started the ANALYZE (VACUUM ANALYZE on PGlite).
-    expect(await queue.fetch(db, 1, 100)).toHaveLength(1);
+    expect(await queue.fetch(db, 'main', 1, 100)).toHaveLength(1);
     expect(queue.statistics.running).not.toBeNull();
     await queue.statistics.running;
     expect(errors).toEqual([]);
@@ -74,9 +74,9 @@ describe(`job table statistics (${backend})`, () => {
 
     // Next due after 40 more claims (the rows it found), not 10.
     await queue.enqueue(db, jobs(60));
-    expect(await queue.fetch(db, 39, 100)).toHaveLength(39);
+    expect(await queue.fetch(db, 'main', 39, 100)).toHaveLength(39);
     expect(queue.statistics.running).toBeNull();
-    expect(await queue.fetch(db, 1, 100)).toHaveLength(1);
+    expect(await queue.fetch(db, 'main', 1, 100)).toHaveLength(1);
     await queue.statistics.running;
     expect(errors).toEqual([]);
     expect(await plannedRows()).toBe(100);

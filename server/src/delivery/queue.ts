@@ -4,6 +4,20 @@ import { type Database, type Queryable, quoteIdent, type SqlValue } from '../db/
 import { type JobStatistics, type JobStatisticsOptions, jobStatistics } from './job-statistics.ts';
 
 export const deliverQueue = 'hookport.deliver';
+/**
+ * The slow lane: the jobs of saturated endpoints (every slot they may hold taken by a request that has
+ * not answered for a while). pg-boss's fetch walks the ready jobs of a queue in order and steps over
+ * those of endpoints at their cap one row at a time, so a dead endpoint's backlog in the main queue
+ * slowed every fetch; in a queue of its own it slows only the slow lane's (docs/delivery.md, "Lanes").
+ */
+export const slowQueue = 'hookport.deliver.slow';
+export type Lane = 'main' | 'slow';
+export const queueOf = (lane: Lane): string => (lane === 'slow' ? slowQueue : deliverQueue);
+
+/** A claimed job's attempt, with the queue it came from (settles go to that queue). */
+export interface LaneJob extends JobAttempt {
+  name: string;
+}
 
 /** The job of one delivery attempt. `attempt` fences stale jobs: only attempt_count + 1 may run. */
 export interface DeliverJob {
@@ -17,13 +31,37 @@ export interface JobSpec {
   attempt: number;
   /** Seconds from now; 0 or absent means at once. */
   delaySeconds?: number;
+  /** The endpoint is in the slow lane: the job goes to its queue. */
+  slow?: boolean;
+}
+
+const attemptOf = (j: JobAttempt): JobAttempt => ({ id: j.id, retryCount: j.retryCount });
+
+/** Items grouped by the queue they belong to, in first-seen order (none: no groups, so no statement). */
+function byQueue<T>(items: readonly T[], nameOf: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = nameOf(item);
+    const group = groups.get(name);
+    if (group) group.push(item);
+    else groups.set(name, [item]);
+  }
+  return [...groups];
+}
+
+/**
+ * A PostgreSQL array literal of text values (`{"a","b"}`): our seam binds scalars only, and pg-boss
+ * casts its one array parameter (the fetch's ignoreGroups) from text (`$n::text[]`).
+ */
+function arrayLiteral(values: readonly unknown[]): string {
+  return `{${values.map((v) => `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
 }
 
 /** pg-boss's SQL seam over one of our connections or transactions, so jobs commit with our rows. */
 function bossDb(q: Queryable) {
   return {
     executeSql: async (text: string, values?: unknown[]) => ({
-      rows: await q.query(text, (values ?? []) as SqlValue[]),
+      rows: await q.query(text, (values ?? []).map((v) => (Array.isArray(v) ? arrayLiteral(v) : v)) as SqlValue[]),
     }),
   };
 }
@@ -32,24 +70,34 @@ export interface Queue {
   boss: PgBoss;
   /** Counts the jobs fetch() claims, and keeps the job table's statistics in step (job-statistics.ts). */
   statistics: JobStatistics;
-  /** Inserts jobs through q: inside a transaction, they exist only if it commits. */
+  /** Inserts jobs (each into its lane's queue) through q: inside a transaction, they exist only if it commits. */
   enqueue(q: Queryable, jobs: readonly JobSpec[]): Promise<void>;
   /**
    * Completes claimed jobs (fenced to the attempt fetched) through q: inside a transaction, together with
    * what their attempts wrote, so a job is never completed without its outcome.
    */
-  complete(q: Queryable, jobs: readonly JobAttempt[]): Promise<void>;
+  complete(q: Queryable, jobs: readonly LaneJob[]): Promise<void>;
   /**
-   * Claims up to batchSize ready jobs, at most groupConcurrency active per endpoint (across processes),
-   * through q: the worker's pool, where the statement is prepared once per connection and batch size
-   * instead of parsed and planned on every fetch (pg-boss's own pool does not prepare).
+   * Claims up to batchSize ready jobs of a lane, at most groupConcurrency active per endpoint (across
+   * processes), through q: the worker's pool, where the statement is prepared once per connection and
+   * batch size instead of parsed and planned on every fetch (pg-boss's own pool does not prepare).
+   * Endpoints in `ignoreGroups` (those at their cap in this process) are not claimed at all: their jobs
+   * would only be handed back.
    */
-  fetch(q: Queryable, batchSize: number, groupConcurrency: number): Promise<Job<DeliverJob>[]>;
+  fetch(
+    q: Queryable,
+    lane: Lane,
+    batchSize: number,
+    groupConcurrency: number,
+    ignoreGroups?: readonly string[],
+  ): Promise<Job<DeliverJob>[]>;
   /** Hands claimed jobs back to pg-boss, which retries them. */
-  fail(q: Queryable, jobs: readonly JobAttempt[], error: unknown): Promise<void>;
+  fail(q: Queryable, jobs: readonly LaneJob[], error: unknown): Promise<void>;
+  /** Heartbeat of claimed jobs, on pg-boss's own pool: it must not wait behind the worker's transactions. */
+  touch(jobs: readonly LaneJob[]): Promise<void>;
   /**
-   * Calls `onJob` when jobs were queued (pg-boss's NOTIFY, whichever process queued them). Needs a
-   * database that supports LISTEN (PostgreSQL, PGlite); rejects otherwise.
+   * Calls `onJob` when jobs were queued in the main lane (pg-boss's NOTIFY, whichever process queued
+   * them). Needs a database that supports LISTEN (PostgreSQL, PGlite); rejects otherwise.
    */
   listen(onJob: () => void): Promise<{ close(): Promise<void> }>;
   /** Runs `hook` first when the queue stops: the worker's dispatcher winds down there. */
@@ -95,18 +143,21 @@ export async function openQueue(
     // pg-boss reports passing database errors here and recovers by itself; the worker logs its own failures.
   });
   await boss.start();
-  await boss.createQueue(deliverQueue, {
-    // Our own schedule retries by enqueuing the next attempt; these pg-boss retries only cover a
-    // worker that crashed or threw mid-attempt (database down), so the attempt is not lost.
-    retryLimit: 50,
-    retryDelay: 1,
-    retryBackoff: true,
-    retryDelayMax: 60,
-    heartbeatSeconds: 10,
-    expireInSeconds: 120,
-    notify: true,
-    deleteAfterSeconds: 24 * 3600,
-  });
+  for (const lane of ['main', 'slow'] as const) {
+    await boss.createQueue(queueOf(lane), {
+      // Our own schedule retries by enqueuing the next attempt; these pg-boss retries only cover a
+      // worker that crashed or threw mid-attempt (database down), so the attempt is not lost.
+      retryLimit: 50,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      heartbeatSeconds: 10,
+      expireInSeconds: 120,
+      // The slow lane is polled, not woken: a NOTIFY per publish would have it walk its backlog each time.
+      notify: lane === 'main',
+      deleteAfterSeconds: 24 * 3600,
+    });
+  }
   const statistics = jobStatistics(db, `${quoteIdent(schema)}.job`, statisticsOptions);
   const stopHooks: ((options: { graceful: boolean; timeoutMs: number }) => Promise<void>)[] = [];
   return {
@@ -135,30 +186,50 @@ export async function openQueue(
       );
     },
     async enqueue(q, jobs) {
-      if (jobs.length === 0) return;
-      await boss.insert(
-        deliverQueue,
-        jobs.map((j) => ({
-          data: { deliveryId: j.deliveryId, attempt: j.attempt } satisfies DeliverJob,
-          group: { id: j.endpointId },
-          ...(j.delaySeconds && j.delaySeconds > 0 ? { startAfter: new Date(Date.now() + j.delaySeconds * 1000) } : {}),
-        })),
-        { db: bossDb(q) },
+      // Both lanes' inserts are sent at once (one round trip on PostgreSQL), like the rest of a publish.
+      await Promise.all(
+        byQueue(jobs, (j) => queueOf(j.slow ? 'slow' : 'main')).map(([name, some]) =>
+          boss.insert(
+            name,
+            some.map((j) => ({
+              data: { deliveryId: j.deliveryId, attempt: j.attempt } satisfies DeliverJob,
+              group: { id: j.endpointId },
+              ...(j.delaySeconds && j.delaySeconds > 0
+                ? { startAfter: new Date(Date.now() + j.delaySeconds * 1000) }
+                : {}),
+            })),
+            { db: bossDb(q) },
+          ),
+        ),
       );
     },
     async complete(q, jobs) {
-      if (jobs.length === 0) return;
-      await boss.complete(deliverQueue, [...jobs], null, { db: bossDb(q) });
+      await Promise.all(
+        byQueue(jobs, (j) => j.name).map(([name, some]) =>
+          boss.complete(name, some.map(attemptOf), null, { db: bossDb(q) }),
+        ),
+      );
     },
-    async fetch(q, batchSize, groupConcurrency) {
-      const jobs = await boss.fetch<DeliverJob>(deliverQueue, { batchSize, groupConcurrency, db: bossDb(q) });
+    async fetch(q, lane, batchSize, groupConcurrency, ignoreGroups = []) {
+      const jobs = await boss.fetch<DeliverJob>(queueOf(lane), {
+        batchSize,
+        groupConcurrency,
+        ...(ignoreGroups.length > 0 ? { ignoreGroups: [...ignoreGroups] } : {}),
+        db: bossDb(q),
+      });
       statistics.claimed(jobs.length);
       return jobs;
     },
     async fail(q, jobs, error) {
-      if (jobs.length === 0) return;
       const message = error instanceof Error ? error.message : String(error);
-      await boss.fail(deliverQueue, [...jobs], { message }, { db: bossDb(q) });
+      await Promise.all(
+        byQueue(jobs, (j) => j.name).map(([name, some]) =>
+          boss.fail(name, some.map(attemptOf), { message }, { db: bossDb(q) }),
+        ),
+      );
+    },
+    async touch(jobs) {
+      await Promise.all(byQueue(jobs, (j) => j.name).map(([name, some]) => boss.touch(name, some.map(attemptOf))));
     },
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AttemptErrorKind, boundedCache, type ProfileName } from '@hookport/spec';
-import type { Job, JobAttempt } from 'pg-boss';
+import type { Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../core/crypto.ts';
 import { storeEvent } from '../core/events.ts';
@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { createBatcher } from './batch.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
-import { type DeliverJob, deliverQueue, type Queue } from './queue.ts';
+import type { DeliverJob, Lane, LaneJob, Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
 import type { Sender, SendResult } from './sender.ts';
 
@@ -33,6 +33,14 @@ export interface WorkerOptions {
  * a slow endpoint may hold a slot for. Later slots wait in the queue.
  */
 const maxRateHoldSeconds = 1;
+
+/**
+ * An attempt unanswered for this long while its endpoint holds all its slots here marks the endpoint
+ * saturated (slow lane, queue.ts); any attempt unanswered for slowAfterMs does too.
+ */
+const saturatedAfterMs = 250;
+/** The dispatchers' slowAfterMs: past it an attempt no longer counts against the concurrency. */
+const slowAfterMs = 1000;
 
 /** A rate-limited request either goes after holding its reserved slot, or comes back from the queue later. */
 type RateSlot = { holdSeconds: number } | { retryInSeconds: number };
@@ -73,6 +81,8 @@ interface AttemptContext {
   secret_enc: string;
   previous_secret_enc: string | null;
   endpoint_failing: boolean;
+  /** The endpoint is in the slow lane (queue.ts): its jobs go to that lane's queue. */
+  slow_lane: boolean;
 }
 
 /** What one attempt's outcome does to the delivery. */
@@ -124,7 +134,7 @@ function uuidArray(ids: Iterable<string>): string {
 
 /** How the dispatcher runs a job: the claimed attempt of the job, and the attempt's slot. */
 interface JobRun {
-  job: JobAttempt;
+  job: LaneJob;
   control: AttemptControl;
 }
 
@@ -138,7 +148,7 @@ interface Success {
   excerpt: string;
   truncated: boolean;
   /** The job that made this attempt, completed in the same transaction (absent when run outside the dispatcher). */
-  job: JobAttempt | undefined;
+  job: LaneJob | undefined;
 }
 
 /**
@@ -200,7 +210,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
                select d.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.status, d.attempt_count,
                  e.data, e.created_at as event_created_at,
                  p.url, p.status as endpoint_status, p.profile, p.headers, p.rate_limit, p.metadata, p.secret_enc,
-                 p.failing_since is not null as endpoint_failing,
+                 p.failing_since is not null as endpoint_failing, p.slow_lane_since is not null as slow_lane,
                  case when p.previous_secret_expires_at > now() then p.previous_secret_enc end as previous_secret_enc
                from deliveries d
                join events e on e.id = d.event_id
@@ -324,7 +334,9 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     });
     // The endpoint changed since this job loaded it: run the attempt again from the queue, as it is now.
     if (!parked) {
-      await queue.enqueue(db, [{ deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: ctx.attempt_count + 1 }]);
+      await queue.enqueue(db, [
+        { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: ctx.attempt_count + 1, slow: ctx.slow_lane },
+      ]);
     }
   }
 
@@ -417,6 +429,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
             endpointId: ctx.endpoint_id,
             attempt: attempt + 1,
             delaySeconds: outcome.retryInSeconds ?? 0,
+            slow: ctx.slow_lane,
           },
         ]);
       }
@@ -433,20 +446,34 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
    * failing gets one slot only, so dead endpoints waiting out their timeouts
    * cannot take the worker from the healthy ones.
    */
-  const inFlight = new Map<string, number>();
+  const inFlight = new Map<string, { n: number; cap: number }>();
+
+  const capOf = (ctx: AttemptContext): number => (ctx.endpoint_failing ? 1 : options.endpointConcurrency);
+  const inFlightTo = (endpointId: string): number => inFlight.get(endpointId)?.n ?? 0;
 
   function tryEnter(ctx: AttemptContext): boolean {
-    const cap = ctx.endpoint_failing ? 1 : options.endpointConcurrency;
-    const n = inFlight.get(ctx.endpoint_id) ?? 0;
+    const cap = capOf(ctx);
+    const n = inFlightTo(ctx.endpoint_id);
     if (n >= cap) return false;
-    inFlight.set(ctx.endpoint_id, n + 1);
+    inFlight.set(ctx.endpoint_id, { n: n + 1, cap });
     return true;
   }
 
   function leave(endpointId: string) {
-    const n = (inFlight.get(endpointId) ?? 1) - 1;
-    if (n <= 0) inFlight.delete(endpointId);
-    else inFlight.set(endpointId, n);
+    const entry = inFlight.get(endpointId);
+    if (!entry || entry.n <= 1) inFlight.delete(endpointId);
+    else entry.n -= 1;
+  }
+
+  /**
+   * The endpoints with every slot they may hold here taken. Fetches skip them: pg-boss counts a group's
+   * cap per queue, so while an endpoint has attempts in flight from one lane, the other lane would hand
+   * its jobs out, only for the gate above to hand them back a second later, over and over.
+   */
+  function atCapHere(): string[] {
+    const full: string[] = [];
+    for (const [endpointId, { n, cap }] of inFlight) if (n >= cap) full.push(endpointId);
+    return full;
   }
 
   /**
@@ -475,6 +502,55 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   }
 
   /**
+   * Moves an endpoint between the lanes (queue.ts). Only its jobs queued from now on go to the other
+   * lane; those already queued stay where they are, and both lanes are fetched by every worker, so
+   * nothing waits on the move. A failed write only leaves the endpoint where it was.
+   */
+  async function moveLane(ctx: AttemptContext, lane: Lane) {
+    try {
+      const [moved] = await db.query(
+        lane === 'slow'
+          ? 'update endpoints set slow_lane_since = now() where id = $1 and slow_lane_since is null returning id'
+          : 'update endpoints set slow_lane_since = null where id = $1 and slow_lane_since is not null returning id',
+        [ctx.endpoint_id],
+      );
+      ctx.slow_lane = lane === 'slow';
+      if (moved) logger.info({ endpointId: ctx.endpoint_id, lane }, 'endpoint moved to another delivery lane');
+    } catch (err) {
+      logger.warn({ err, endpointId: ctx.endpoint_id, lane }, 'moving an endpoint to another delivery lane failed');
+    }
+  }
+
+  /**
+   * Watches an attempt of a main-lane endpoint: if it is still unanswered after saturatedAfterMs while
+   * the endpoint holds every slot it may hold here (or after slowAfterMs in any case, which also covers
+   * an endpoint whose slots are spread over several processes), the endpoint is saturated: its next
+   * jobs would wait, ready and unclaimable, in front of everyone's, so they go to the slow lane.
+   */
+  function watchSaturation(ctx: AttemptContext): () => void {
+    if (ctx.slow_lane) return () => {};
+    const atCap = setTimeout(() => {
+      if (inFlightTo(ctx.endpoint_id) >= capOf(ctx)) void moveLane(ctx, 'slow');
+    }, saturatedAfterMs);
+    const slow = setTimeout(() => void moveLane(ctx, 'slow'), slowAfterMs);
+    atCap.unref();
+    slow.unref();
+    return () => {
+      clearTimeout(atCap);
+      clearTimeout(slow);
+    };
+  }
+
+  /**
+   * A quick success: a slow-lane endpoint answers again, so back to the main lane (where a hiccup of this
+   * process, say, also puts a healthy endpoint for a moment). Its jobs already in the slow lane are
+   * fetched there meanwhile.
+   */
+  function keepsUp(ctx: AttemptContext, result: SendResult): boolean {
+    return ctx.slow_lane && result.ok && result.durationMs < saturatedAfterMs;
+  }
+
+  /**
    * One job: one attempt of one delivery. Throwing hands the job back to pg-boss to retry. `run` is how the
    * dispatcher ran it (absent when called directly).
    */
@@ -489,10 +565,11 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     if (!tryEnter(ctx)) {
       // The endpoint has all its slots busy here: hand the attempt back for a moment, uncounted.
       await queue.enqueue(db, [
-        { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: job.attempt, delaySeconds: 1 },
+        { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: job.attempt, delaySeconds: 1, slow: ctx.slow_lane },
       ]);
       return;
     }
+    const stopWatching = watchSaturation(ctx);
     try {
       if (!proven(ctx.endpoint_id) && run && !run.control.demote()) {
         // The slow allowance is full (a crowd of endpoints holding requests open): an endpoint not known to
@@ -504,12 +581,14 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
             endpointId: ctx.endpoint_id,
             attempt: job.attempt,
             delaySeconds: withJitter(profiles.get(ctx.profile).timeoutMs / 1000),
+            slow: ctx.slow_lane,
           },
         ]);
         return;
       }
       await attemptWithSlot(ctx, job, run);
     } finally {
+      stopWatching();
       leave(ctx.endpoint_id);
     }
   }
@@ -518,7 +597,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     const slot = await takeRateSlot(ctx);
     if ('retryInSeconds' in slot) {
       await queue.enqueue(db, [
-        { deliveryId, endpointId: ctx.endpoint_id, attempt, delaySeconds: slot.retryInSeconds },
+        { deliveryId, endpointId: ctx.endpoint_id, attempt, delaySeconds: slot.retryInSeconds, slow: ctx.slow_lane },
       ]);
       return;
     }
@@ -548,6 +627,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     // hands the job back, and another worker makes this attempt again.
     if (result.httpStatus === null && run?.control.signal?.aborted) throw new Error('worker stopped mid-attempt');
     noteResult(ctx.endpoint_id, result.ok);
+    if (keepsUp(ctx, result)) await moveLane(ctx, 'main');
     const outcome = decide(result, attempt, profile.retrySchedule, new Date());
     // The common case, a success on a healthy endpoint, changes nothing but the delivery and its attempt
     // log: it is written with others. Failures (schedule, health, disabling) keep their own transaction.
@@ -573,43 +653,58 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     );
   }
 
-  const dispatcher = createDispatcher<DeliverJob>(
-    {
-      fetch: (batchSize) => queue.fetch(db, batchSize, options.endpointConcurrency),
-      complete: (jobs) => queue.complete(db, jobs),
-      fail: (jobs, err) => queue.fail(db, jobs, err),
-      // Heartbeats stay on pg-boss's own pool: they must not wait behind the worker's transactions.
-      touch: (jobs) => queue.boss.touch(deliverQueue, [...jobs]),
-      listen: (onJob) => queue.listen(onJob),
-    },
-    async (job: Job<DeliverJob>, control) => {
-      try {
-        await attemptDelivery(job.data, { job: { id: job.id, retryCount: job.retryCount }, control });
-      } catch (err) {
-        // Aborted by a stop: the dispatcher already said it hands these back.
-        if (!control.signal?.aborted) {
-          logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
-        }
-        throw err;
+  async function handle(job: Job<DeliverJob>, control: AttemptControl) {
+    try {
+      await attemptDelivery(job.data, { job: { id: job.id, retryCount: job.retryCount, name: job.name }, control });
+    } catch (err) {
+      // Aborted by a stop: the dispatcher already said it hands these back.
+      if (!control.signal?.aborted) {
+        logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
       }
-    },
-    logger,
-    { maxInFlight: options.concurrency },
-  );
+      throw err;
+    }
+  }
+
+  /** One dispatcher per lane, each fetching its own queue; settles go to the queue a job came from. */
+  const dispatcherOf = (lane: Lane, listen: boolean, maxInFlight: number) =>
+    createDispatcher<DeliverJob>(
+      {
+        fetch: (batchSize) => queue.fetch(db, lane, batchSize, options.endpointConcurrency, atCapHere()),
+        complete: (jobs) => queue.complete(db, jobs),
+        fail: (jobs, err) => queue.fail(db, jobs, err),
+        touch: (jobs) => queue.touch(jobs),
+        ...(listen ? { listen: (onJob: () => void) => queue.listen(onJob) } : {}),
+      },
+      handle,
+      logger,
+      { maxInFlight, maxSlow: 3 * options.concurrency, slowAfterMs },
+    );
+  const dispatchers = [
+    dispatcherOf('main', true, options.concurrency),
+    // The slow lane's endpoints mostly hold requests open (its attempts run on the slow allowance); its
+    // quick attempts get a quarter of the slots. It is polled and woken by its own settles, not by
+    // NOTIFY: each fetch walks its backlog, and a NOTIFY comes with every publish.
+    dispatcherOf('slow', false, Math.max(1, Math.ceil(options.concurrency / 4))),
+  ] as const;
 
   return {
     attemptDelivery,
-    /** Fetch now: jobs were queued (the dispatcher also hears pg-boss's NOTIFY and polls). */
-    wake: dispatcher.wake,
+    /** Fetch now: jobs were queued (the dispatchers also hear pg-boss's NOTIFY, or poll). */
+    wake: () => {
+      for (const d of dispatchers) d.wake();
+    },
     /**
-     * Starts the dispatcher: one fetch loop for this process, up to `concurrency` attempts in flight,
-     * at most `endpointConcurrency` per endpoint (pg-boss's group cap, and the local gate). It winds down
+     * Starts the dispatchers: one fetch loop per lane for this process, up to `concurrency` attempts in
+     * flight in the main lane and a quarter of that in the slow one (besides the slow allowances), at most
+     * `endpointConcurrency` per endpoint (pg-boss's group cap, and the local gate). They wind down
      * when the queue stops (runtime close): no new fetches, in-flight attempts finish within the
      * shutdown timeout, and what is left goes back to pg-boss to be retried.
      */
     async start(): Promise<void> {
-      queue.onStop((o) => dispatcher.stop(o));
-      await dispatcher.start();
+      queue.onStop(async (o) => {
+        await Promise.all(dispatchers.map((d) => d.stop(o)));
+      });
+      for (const d of dispatchers) await d.start();
     },
   };
 }

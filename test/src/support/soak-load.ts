@@ -228,7 +228,7 @@ export async function halfStored(
   const [jobs] = await t.hp.db.query<{ n: number }>(
     `select count(*)::int as n from deliveries d
      where not exists (select 1 from "${t.hp.db.schema}_boss".job j
-                       where j.name = 'hookport.deliver' and j.data->>'deliveryId' = d.id::text)`,
+                       where j.name in ('hookport.deliver', 'hookport.deliver.slow') and j.data->>'deliveryId' = d.id::text)`,
   );
   return { eventsWithoutDeliveries: events?.n ?? 0, deliveriesWithoutJobs: jobs?.n ?? 0 };
 }

@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openPglite, openPostgres, quoteIdent } from '../db/database.ts';
+import { deliverQueue, type JobSpec, openQueue, type Queue, slowQueue } from './queue.ts';
+
+const databaseUrl = process.env.DATABASE_URL;
+const backend = databaseUrl ? 'PostgreSQL' : 'PGlite';
+const schema = `t_${randomBytes(6).toString('hex')}`;
+
+let db: Database;
+let queue: Queue;
+
+beforeAll(async () => {
+  if (databaseUrl) {
+    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
+    await admin.exec(`create schema ${quoteIdent(schema)}`);
+    await admin.close();
+    db = openPostgres({ url: databaseUrl, schema, max: 4 });
+  } else {
+    db = await openPglite({ dataDir: 'memory://', schema });
+  }
+  queue = await openQueue(db, { databaseUrl, supervise: false });
+});
+
+afterAll(async () => {
+  await queue?.stop({ graceful: false, timeoutMs: 2000 });
+  await db?.close();
+  if (databaseUrl) {
+    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
+    await admin.exec(`drop schema if exists ${quoteIdent(schema)}, ${quoteIdent(`${schema}_boss`)} cascade`);
+    await admin.close();
+  }
+});
+
+/** The state of each job of these deliveries, by queue: `<queue> <state>`, sorted. */
+async function statesOf(specs: readonly JobSpec[]): Promise<string[]> {
+  const rows = await db.query<{ name: string; state: string }>(
+    `select name, state from ${quoteIdent(`${schema}_boss`)}.job where data->>'deliveryId' = any($1::text::text[])`,
+    [`{${specs.map((s) => s.deliveryId).join(',')}}`],
+  );
+  return rows.map((r) => `${r.name} ${r.state}`).sort();
+}
+
+const spec = (endpointId: string, slow: boolean): JobSpec => ({
+  deliveryId: randomUUID(),
+  endpointId,
+  attempt: 1,
+  slow,
+});
+
+describe(`delivery lanes in pg-boss (${backend})`, () => {
+  it('queues each job in its lane, claims a lane alone, skips ignored endpoints, and settles in the right queue', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const main = [spec(a, false), spec(b, false)];
+    const slow = [spec(a, true), spec(b, true)];
+    // One call, both lanes, in one transaction.
+    await db.transaction((tx) => queue.enqueue(tx, [...main, ...slow]));
+    expect(await statesOf([...main, ...slow])).toEqual([
+      `${deliverQueue} created`,
+      `${deliverQueue} created`,
+      `${slowQueue} created`,
+      `${slowQueue} created`,
+    ]);
+
+    // Endpoint a is ignored (at its cap here): the main lane hands out b's job only.
+    const mainClaimed = await queue.fetch(db, 'main', 10, 4, [a]);
+    expect(mainClaimed.map((j) => j.data.deliveryId)).toEqual([main[1]?.deliveryId]);
+    const slowClaimed = await queue.fetch(db, 'slow', 10, 4, [b]);
+    expect(slowClaimed.map((j) => j.data.deliveryId)).toEqual([slow[0]?.deliveryId]);
+
+    // Settled together, each in the queue it came from.
+    await db.transaction((tx) => queue.complete(tx, [...mainClaimed, ...slowClaimed]));
+    expect(await statesOf([main[1] as JobSpec, slow[0] as JobSpec])).toEqual([
+      `${deliverQueue} completed`,
+      `${slowQueue} completed`,
+    ]);
+
+    // The ignored ones were left queued, and are claimed once nothing is ignored.
+    const rest = [...(await queue.fetch(db, 'main', 10, 4)), ...(await queue.fetch(db, 'slow', 10, 4))];
+    expect(rest.map((j) => j.data.deliveryId).sort()).toEqual([main[0]?.deliveryId, slow[1]?.deliveryId].sort());
+    await queue.fail(db, rest, new Error('handed back'));
+    expect(await statesOf([main[0] as JobSpec, slow[1] as JobSpec])).toEqual([
+      `${deliverQueue} retry`,
+      `${slowQueue} retry`,
+    ]);
+  });
+
+  it('takes an ignored endpoint id with characters an array literal must quote', async () => {
+    await queue.enqueue(db, [spec('a "quoted", {braced} \\ id', false)]);
+    const claimed = await queue.fetch(db, 'main', 10, 4, ['a "quoted", {braced} \\ id']);
+    expect(claimed).toEqual([]);
+    const later = await queue.fetch(db, 'main', 10, 4, ['another']);
+    expect(later).toHaveLength(1);
+  });
+});

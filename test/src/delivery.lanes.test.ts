@@ -1,0 +1,100 @@
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryKit } from './support/delivery.ts';
+import { createTenant, startHookport, type TestHookport } from './support/harness.ts';
+import { uuidOf } from './support/ids.ts';
+import { until } from './support/until.ts';
+
+/**
+ * Lanes (docs/delivery.md): an endpoint that holds every slot it may hold
+ * with requests that do not answer is saturated, and its next jobs go to the
+ * slow lane's queue, out of the way of the main queue's fetch. Nothing is lost
+ * on the way there or back.
+ */
+
+let t: TestHookport;
+let kit: DeliveryKit;
+
+beforeAll(async () => {
+  t = await startHookport();
+  kit = new DeliveryKit(t, await createTenant(t));
+  await kit.warmUp();
+});
+afterAll(async () => {
+  await kit?.close();
+  await t?.close();
+});
+
+async function laneOf(endpointId: string): Promise<'main' | 'slow'> {
+  const [row] = await t.hp.db.query<{ slow: boolean }>(
+    'select slow_lane_since is not null as slow from endpoints where id = $1',
+    [uuidOf(endpointId)],
+  );
+  if (!row) throw new Error('no such endpoint');
+  return row.slow ? 'slow' : 'main';
+}
+
+/** The queues holding jobs of these deliveries (one entry per job). */
+async function queuesOf(deliveryIds: readonly string[]): Promise<string[]> {
+  const rows = await t.hp.db.query<{ name: string }>(
+    `select name from "${t.hp.db.schema}_boss".job where data->>'deliveryId' = any($1::text::text[]) order by name`,
+    [`{${deliveryIds.map(uuidOf).join(',')}}`],
+  );
+  return rows.map((r) => r.name);
+}
+
+describe('delivery lanes', () => {
+  it('moves a saturated endpoint to the slow lane and back, and delivers every event to it', async () => {
+    const k = kit.forTenant(await createTenant(t));
+    let answering = false;
+    const held: ServerResponse[] = [];
+    const stuck = await k.receiver((_req, _n, res) => {
+      if (answering) res.writeHead(204).end();
+      else held.push(res);
+    });
+    const healthy = await k.receiver();
+    const ep = await k.endpoint(stuck.url, { eventTypes: ['ticket.created'] });
+    await k.endpoint(healthy.url, { eventTypes: ['ticket.created'] });
+    expect(await laneOf(ep.id)).toBe('main');
+
+    // Four events take the four slots the endpoint may hold (HOOKPORT_ENDPOINT_CONCURRENCY), and hang.
+    const events = [];
+    for (let n = 0; n < 4; n++) events.push(await k.accepted('ticket.created', { n }));
+    await stuck.waitFor(4);
+    await until('the saturated endpoint to be moved to the slow lane', async () =>
+      (await laneOf(ep.id)) === 'slow' ? true : undefined,
+    );
+
+    // Published now, its deliveries are queued in the slow lane; the healthy endpoint's in the main one.
+    const later = [];
+    for (let n = 4; n < 10; n++) later.push(await k.accepted('ticket.created', { n }));
+    events.push(...later);
+    const stuckLater = await Promise.all(later.map((e) => k.deliveryOf(e.id, ep.id)));
+    expect(await queuesOf(stuckLater.map((d) => d.id))).toEqual(Array(6).fill('hookport.deliver.slow'));
+    await healthy.waitFor(10);
+    const healthyLater = await Promise.all(
+      later.map(async (e) => (await k.deliveriesOf(e.id)).find((d) => d.endpointId !== ep.id)),
+    );
+    expect(await queuesOf(healthyLater.map((d) => d?.id ?? 'missing'))).toEqual(Array(6).fill('hookport.deliver'));
+    // Still holding the first four: nothing more was sent to it than its slots.
+    expect(stuck.received).toHaveLength(4);
+
+    // It answers again: the held requests, then the slow lane's jobs, each event once.
+    answering = true;
+    for (const res of held.splice(0)) res.writeHead(204).end();
+    for (const e of events) await k.settled((await k.deliveryOf(e.id, ep.id)).id, 'succeeded');
+    const seen = stuck.received
+      .map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n)
+      .sort((a, b) => a - b);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+    // Quick successes: back in the main lane, where its next job goes.
+    await until('the endpoint to be back in the main lane', async () =>
+      (await laneOf(ep.id)) === 'main' ? true : undefined,
+    );
+    const last = await k.accepted('ticket.created', { n: 10 });
+    const lastDelivery = await k.deliveryOf(last.id, ep.id);
+    expect(await queuesOf([lastDelivery.id])).toEqual(['hookport.deliver']);
+    await k.settled(lastDelivery.id, 'succeeded');
+  });
+});
