@@ -529,7 +529,7 @@ async function queueAlone(id: string, kind: 'postgres' | 'pglite'): Promise<void
           await db.transaction((tx) =>
             queue.enqueue(
               tx,
-              groups.map((endpointId) => ({ deliveryId: randomUUID(), endpointId, attempt: 1 })),
+              groups.map((endpointId) => ({ deliveryId: randomUUID(), endpointId, attempt: 1, slow: false })),
             ),
           );
         }

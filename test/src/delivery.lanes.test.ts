@@ -47,10 +47,10 @@ describe('delivery lanes', () => {
   it('moves a saturated endpoint to the slow lane and back, and delivers every event to it', async () => {
     const k = kit.forTenant(await createTenant(t));
     let answering = false;
-    const held: ServerResponse[] = [];
+    const open: ServerResponse[] = [];
     const stuck = await k.receiver((_req, _n, res) => {
       if (answering) res.writeHead(204).end();
-      else held.push(res);
+      else open.push(res);
     });
     const healthy = await k.receiver();
     const ep = await k.endpoint(stuck.url, { eventTypes: ['ticket.created'] });
@@ -79,20 +79,29 @@ describe('delivery lanes', () => {
     // Still holding the first four: nothing more was sent to it than its slots.
     expect(stuck.received).toHaveLength(4);
 
-    // It answers again: the held requests, then the slow lane's jobs, each event once.
+    // Paused and resumed while saturated: its held deliveries are queued in the slow lane too.
+    await k.setStatus(ep.id, 'paused');
+    const whilePaused = [await k.accepted('ticket.created', { n: 10 }), await k.accepted('ticket.created', { n: 11 })];
+    events.push(...whilePaused);
+    const parked = await Promise.all(whilePaused.map((e) => k.deliveryOf(e.id, ep.id)));
+    expect(parked.map((d) => d.status)).toEqual(['held', 'held']);
+    await k.setStatus(ep.id, 'active');
+    expect(await queuesOf(parked.map((d) => d.id))).toEqual(Array(2).fill('hookport.deliver.slow'));
+
+    // It answers again: the open requests, then the slow lane's jobs, each event once.
     answering = true;
-    for (const res of held.splice(0)) res.writeHead(204).end();
+    for (const res of open.splice(0)) res.writeHead(204).end();
     for (const e of events) await k.settled((await k.deliveryOf(e.id, ep.id)).id, 'succeeded');
     const seen = stuck.received
       .map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n)
       .sort((a, b) => a - b);
-    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 
     // Quick successes: back in the main lane, where its next job goes.
     await until('the endpoint to be back in the main lane', async () =>
       (await laneOf(ep.id)) === 'main' ? true : undefined,
     );
-    const last = await k.accepted('ticket.created', { n: 10 });
+    const last = await k.accepted('ticket.created', { n: 12 });
     const lastDelivery = await k.deliveryOf(last.id, ep.id);
     expect(await queuesOf([lastDelivery.id])).toEqual(['hookport.deliver']);
     await k.settled(lastDelivery.id, 'succeeded');

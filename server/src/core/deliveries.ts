@@ -89,14 +89,18 @@ export async function requeue(
   where: string,
   params: readonly (string | Date)[],
 ): Promise<DeliveryRow[]> {
-  const rows = await q.query<DeliveryRow>(
+  // Each job goes to its endpoint's lane (queue.ts): a resumed or recovered endpoint that is still
+  // saturated keeps its backlog out of the main lane.
+  const rows = await q.query<DeliveryRow & { slow_lane: boolean }>(
     `update deliveries set status = 'pending', next_attempt_at = now(), updated_at = now()
-     where tenant_id = $1 and (${where}) returning ${columns}`,
+     where tenant_id = $1 and (${where})
+     returning ${columns},
+       (select p.slow_lane_since is not null from endpoints p where p.id = deliveries.endpoint_id) as slow_lane`,
     params,
   );
   await enqueue(
     q,
-    rows.map((r) => ({ deliveryId: r.id, endpointId: r.endpoint_id, attempt: r.attempt_count + 1 })),
+    rows.map((r) => ({ deliveryId: r.id, endpointId: r.endpoint_id, attempt: r.attempt_count + 1, slow: r.slow_lane })),
   );
   return rows;
 }

@@ -51,7 +51,12 @@ async function plannedRows(): Promise<number> {
 }
 
 function jobs(n: number) {
-  return Array.from({ length: n }, () => ({ deliveryId: randomUUID(), endpointId: randomUUID(), attempt: 1 }));
+  return Array.from({ length: n }, () => ({
+    deliveryId: randomUUID(),
+    endpointId: randomUUID(),
+    attempt: 1,
+    slow: false,
+  }));
 }
 
 describe(`job table statistics (${backend})`, () => {

@@ -32,7 +32,7 @@ export interface JobSpec {
   /** Seconds from now; 0 or absent means at once. */
   delaySeconds?: number;
   /** The endpoint is in the slow lane: the job goes to its queue. */
-  slow?: boolean;
+  slow: boolean;
 }
 
 const attemptOf = (j: JobAttempt): JobAttempt => ({ id: j.id, retryCount: j.retryCount });
@@ -50,8 +50,9 @@ function byQueue<T>(items: readonly T[], nameOf: (item: T) => string): [string, 
 }
 
 /**
- * A PostgreSQL array literal of text values (`{"a","b"}`): our seam binds scalars only, and pg-boss
- * casts its one array parameter (the fetch's ignoreGroups) from text (`$n::text[]`).
+ * A PostgreSQL array literal (`{"a","b"}`, every element quoted): our seam binds scalars only, and
+ * pg-boss's array parameters (the fetch's ignoreGroups, the ids and attempt fences of complete and fail)
+ * are cast in its SQL (`$n::text[]`, `$n::uuid[]`), which reads the literal as text.
  */
 function arrayLiteral(values: readonly unknown[]): string {
   return `{${values.map((v) => `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
@@ -117,7 +118,7 @@ export interface QueueOptions {
 
 /**
  * Starts pg-boss in the same database as our tables (its own schema,
- * `<schema>_boss`), and creates the delivery queue.
+ * `<schema>_boss`), and creates the delivery queues (one per lane).
  */
 export async function openQueue(
   db: Database,

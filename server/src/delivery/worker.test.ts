@@ -5,7 +5,7 @@ import { SecretBox } from '../core/crypto.ts';
 import { openPostgres } from '../db/database.ts';
 import { createLogger } from '../logger.ts';
 import { type Hookport, openHookport } from '../runtime.ts';
-import { deliverQueue } from './queue.ts';
+import { deliverQueue, slowQueue } from './queue.ts';
 import { Sender } from './sender.ts';
 import { createWorker, type WorkerHooks } from './worker.ts';
 
@@ -99,7 +99,10 @@ async function statusOf(deliveryId: string): Promise<string | undefined> {
 
 /** Jobs queued for this delivery's attempt (taken off the queue: the test is their only reader). */
 async function queuedAttempts(deliveryId: string): Promise<number[]> {
-  const jobs = await hp.queue.boss.fetch<{ deliveryId: string; attempt: number }>(deliverQueue, { batchSize: 100 });
+  const jobs = [];
+  for (const name of [deliverQueue, slowQueue]) {
+    jobs.push(...(await hp.queue.boss.fetch<{ deliveryId: string; attempt: number }>(name, { batchSize: 100 })));
+  }
   return jobs.filter((j) => j.data.deliveryId === deliveryId).map((j) => j.data.attempt);
 }
 

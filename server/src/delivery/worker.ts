@@ -455,7 +455,9 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     const cap = capOf(ctx);
     const n = inFlightTo(ctx.endpoint_id);
     if (n >= cap) return false;
-    inFlight.set(ctx.endpoint_id, { n: n + 1, cap });
+    // The smallest cap seen among the attempts in flight: an endpoint that started failing meanwhile is
+    // at its cap of one as soon as it has one attempt here.
+    inFlight.set(ctx.endpoint_id, { n: n + 1, cap: Math.min(cap, inFlight.get(ctx.endpoint_id)?.cap ?? cap) });
     return true;
   }
 
@@ -542,12 +544,15 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   }
 
   /**
-   * A quick success: a slow-lane endpoint answers again, so back to the main lane (where a hiccup of this
-   * process, say, also puts a healthy endpoint for a moment). Its jobs already in the slow lane are
-   * fetched there meanwhile.
+   * A success that came quickly, or with a slot to spare here: a slow-lane endpoint keeps up again, so
+   * back to the main lane (a hiccup of this process, say, can put a healthy endpoint there for a moment;
+   * a busy one answering in 300 ms leaves once its backlog no longer fills its slots). Its jobs already
+   * in the slow lane are fetched there meanwhile.
    */
   function keepsUp(ctx: AttemptContext, result: SendResult): boolean {
-    return ctx.slow_lane && result.ok && result.durationMs < saturatedAfterMs;
+    if (!ctx.slow_lane || !result.ok) return false;
+    // This attempt still counts in inFlight here: fewer than the cap means a slot was free.
+    return result.durationMs < saturatedAfterMs || inFlightTo(ctx.endpoint_id) < capOf(ctx);
   }
 
   /**
@@ -569,7 +574,6 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       ]);
       return;
     }
-    const stopWatching = watchSaturation(ctx);
     try {
       if (!proven(ctx.endpoint_id) && run && !run.control.demote()) {
         // The slow allowance is full (a crowd of endpoints holding requests open): an endpoint not known to
@@ -588,7 +592,6 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       }
       await attemptWithSlot(ctx, job, run);
     } finally {
-      stopWatching();
       leave(ctx.endpoint_id);
     }
   }
@@ -616,13 +619,17 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
       },
       endpoint: { id: ctx.endpoint_id, url: ctx.url, metadata: ctx.metadata },
     });
-    const result = await sender.send({
-      url: ctx.url,
-      headers: { ...ctx.headers, ...rendered.headers },
-      body: rendered.body,
-      timeoutMs: profile.timeoutMs,
-      signal: run?.control.signal,
-    });
+    // Watched from the send on: a wait for the rate limit's slot is not the endpoint being slow to answer.
+    const stopWatching = watchSaturation(ctx);
+    const result = await sender
+      .send({
+        url: ctx.url,
+        headers: { ...ctx.headers, ...rendered.headers },
+        body: rendered.body,
+        timeoutMs: profile.timeoutMs,
+        signal: run?.control.signal,
+      })
+      .finally(stopWatching);
     // Cut off because the worker is stopping: not the endpoint's failure. Nothing is recorded; throwing
     // hands the job back, and another worker makes this attempt again.
     if (result.httpStatus === null && run?.control.signal?.aborted) throw new Error('worker stopped mid-attempt');
