@@ -1,29 +1,24 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openPglite, openPostgres, quoteIdent } from '../db/database.ts';
+import { type Database, quoteIdent } from '../db/database.ts';
+import { openTestDatabase, type TestDatabase } from '../db/test-database.ts';
 import { jobStatistics } from './job-statistics.ts';
 import { openQueue, type Queue } from './queue.ts';
 
-const databaseUrl = process.env.DATABASE_URL;
-const backend = databaseUrl ? 'PostgreSQL' : 'PGlite';
-const schema = `t_${randomBytes(6).toString('hex')}`;
-const jobTable = `${quoteIdent(`${schema}_boss`)}.job`;
-
+let scratch: TestDatabase;
 let db: Database;
+let schema: string;
+/** The job table, quoted (set once the schema is known). */
+let jobTable: string;
 let queue: Queue;
 const errors: unknown[] = [];
 
 beforeAll(async () => {
-  if (databaseUrl) {
-    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
-    await admin.exec(`create schema ${quoteIdent(schema)}`);
-    await admin.close();
-    db = openPostgres({ url: databaseUrl, schema, max: 4 });
-  } else {
-    db = await openPglite({ dataDir: 'memory://', schema });
-  }
+  scratch = await openTestDatabase();
+  ({ db, schema } = scratch);
+  jobTable = `${quoteIdent(`${schema}_boss`)}.job`;
   queue = await openQueue(db, {
-    databaseUrl,
+    databaseUrl: process.env.DATABASE_URL,
     supervise: false,
     statistics: { minClaims: 10, onError: (err) => errors.push(err) },
   });
@@ -31,12 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await queue?.stop({ graceful: false, timeoutMs: 2000 });
-  await db?.close();
-  if (databaseUrl) {
-    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
-    await admin.exec(`drop schema if exists ${quoteIdent(schema)}, ${quoteIdent(`${schema}_boss`)} cascade`);
-    await admin.close();
-  }
+  await scratch?.drop();
 });
 
 /** The rows the planner believes the job table holds (its leaves', when partitioned); -1: never analyzed. */
@@ -59,7 +49,7 @@ function jobs(n: number) {
   }));
 }
 
-describe(`job table statistics (${backend})`, () => {
+describe(`job table statistics (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('are taken once the jobs claimed reach the threshold, then after as many claims as the table has rows', async () => {
     await queue.enqueue(db, jobs(40));
     expect(await plannedRows()).toBeLessThanOrEqual(0);

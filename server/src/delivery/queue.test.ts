@@ -1,35 +1,23 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openPglite, openPostgres, quoteIdent } from '../db/database.ts';
+import { type Database, quoteIdent } from '../db/database.ts';
+import { openTestDatabase, type TestDatabase } from '../db/test-database.ts';
 import { deliverQueue, type JobSpec, openQueue, type Queue, slowQueue } from './queue.ts';
 
-const databaseUrl = process.env.DATABASE_URL;
-const backend = databaseUrl ? 'PostgreSQL' : 'PGlite';
-const schema = `t_${randomBytes(6).toString('hex')}`;
-
+let scratch: TestDatabase;
 let db: Database;
+let schema: string;
 let queue: Queue;
 
 beforeAll(async () => {
-  if (databaseUrl) {
-    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
-    await admin.exec(`create schema ${quoteIdent(schema)}`);
-    await admin.close();
-    db = openPostgres({ url: databaseUrl, schema, max: 4 });
-  } else {
-    db = await openPglite({ dataDir: 'memory://', schema });
-  }
-  queue = await openQueue(db, { databaseUrl, supervise: false });
+  scratch = await openTestDatabase();
+  ({ db, schema } = scratch);
+  queue = await openQueue(db, { databaseUrl: process.env.DATABASE_URL, supervise: false });
 });
 
 afterAll(async () => {
   await queue?.stop({ graceful: false, timeoutMs: 2000 });
-  await db?.close();
-  if (databaseUrl) {
-    const admin = openPostgres({ url: databaseUrl, schema: 'public', max: 1 });
-    await admin.exec(`drop schema if exists ${quoteIdent(schema)}, ${quoteIdent(`${schema}_boss`)} cascade`);
-    await admin.close();
-  }
+  await scratch?.drop();
 });
 
 /** The state of each job of these deliveries, by queue: `<queue> <state>`, sorted. */
@@ -48,7 +36,7 @@ const spec = (endpointId: string, slow: boolean): JobSpec => ({
   slow,
 });
 
-describe(`delivery lanes in pg-boss (${backend})`, () => {
+describe(`delivery lanes in pg-boss (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('queues each job in its lane, claims a lane alone, skips ignored endpoints, and settles in the right queue', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const main = [spec(a, false), spec(b, false)];

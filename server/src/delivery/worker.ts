@@ -683,7 +683,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
         ...(listen ? { listen: (onJob: () => void) => queue.listen(onJob) } : {}),
       },
       handle,
-      logger,
+      logger.child({ lane }),
       { maxInFlight, maxSlow: 3 * options.concurrency, slowAfterMs },
     );
   const dispatchers = [

@@ -324,10 +324,15 @@ export interface ShutdownRound {
   handedBack: number;
 }
 
-/** The attempts a stopping worker handed back, from its warning (pino JSON: `"jobs":N … will be retried`). */
+/**
+ * The attempts a stopping worker handed back, from its warnings (pino JSON: `"jobs":N … will be
+ * retried`), one per delivery lane's dispatcher that had attempts in flight.
+ */
 function handedBackIn(output: string): number {
-  const line = output.split('\n').find((l) => l.includes('they will be retried'));
-  return Number(/"jobs":(\d+)/.exec(line ?? '')?.[1] ?? 0);
+  return output
+    .split('\n')
+    .filter((l) => l.includes('they will be retried'))
+    .reduce((n, l) => n + Number(/"jobs":(\d+)/.exec(l)?.[1] ?? 0), 0);
 }
 
 export interface ShutdownResult {
