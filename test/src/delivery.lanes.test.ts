@@ -34,6 +34,15 @@ async function laneOf(endpointId: string): Promise<'main' | 'slow'> {
   return row.slow ? 'slow' : 'main';
 }
 
+/** The lanes the worker moved this endpoint to, in order, from its log ('endpoint moved to …'). */
+function movesOf(endpointId: string): string[] {
+  const uuid = uuidOf(endpointId);
+  return t.logs
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('endpoint moved to another delivery lane') && line.includes(uuid))
+    .map((line) => (JSON.parse(line) as { lane: string }).lane);
+}
+
 /** The queues holding jobs of these deliveries (one entry per job). */
 async function queuesOf(deliveryIds: readonly string[]): Promise<string[]> {
   const rows = await t.hp.db.query<{ name: string }>(
@@ -101,9 +110,31 @@ describe('delivery lanes', () => {
     await until('the endpoint to be back in the main lane', async () =>
       (await laneOf(ep.id)) === 'main' ? true : undefined,
     );
+    expect(movesOf(ep.id)).toEqual(['slow', 'main']);
     const last = await k.accepted('ticket.created', { n: 12 });
     const lastDelivery = await k.deliveryOf(last.id, ep.id);
     expect(await queuesOf([lastDelivery.id])).toEqual(['hookport.deliver']);
     await k.settled(lastDelivery.id, 'succeeded');
+  });
+
+  it('leaves a rate-limited endpoint that answers at once in the main lane while its attempts wait for their slots', async () => {
+    const k = kit.forTenant(await createTenant(t));
+    const r = await k.receiver();
+    // Queued while paused and released at once: the backlog keeps all four slots taken by attempts that
+    // hold up to a second each for their turn under rateLimit 4 (later turns go back to the queue).
+    const ep = await k.endpoint(r.url, { eventTypes: ['ticket.updated'], rateLimit: 4, status: 'paused' });
+    const events = [];
+    for (let n = 0; n < 16; n++) events.push(await k.accepted('ticket.updated', { n }));
+    await k.setStatus(ep.id, 'active');
+    await r.waitFor(16);
+    const deliveries = await Promise.all(events.map((e) => k.deliveryOf(e.id, ep.id)));
+    for (const d of deliveries) await k.settled(d.id, 'succeeded');
+
+    // Waiting for a rate-limit slot is not being slow to answer: never moved, every job in the main lane.
+    expect(movesOf(ep.id)).toEqual([]);
+    expect(await laneOf(ep.id)).toBe('main');
+    const queues = await queuesOf(deliveries.map((d) => d.id));
+    expect(queues.length).toBeGreaterThanOrEqual(16);
+    expect(new Set(queues)).toEqual(new Set(['hookport.deliver']));
   });
 });
