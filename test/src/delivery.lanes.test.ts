@@ -117,6 +117,32 @@ describe('delivery lanes', () => {
     await k.settled(lastDelivery.id, 'succeeded');
   });
 
+  it('moves a busy endpoint that answers in 300 ms back once it has slots to spare', async () => {
+    const k = kit.forTenant(await createTenant(t));
+    const r = await k.receiver((_req, _n, res) => {
+      setTimeout(() => res.writeHead(204).end(), 300);
+    });
+    const ep = await k.endpoint(r.url, { eventTypes: ['ticket.resolved'] });
+    // Twelve at once: three rounds of four slots, each request answered after 300 ms.
+    const events = [];
+    for (let n = 0; n < 12; n++) events.push(await k.accepted('ticket.resolved', { n }));
+    const deliveries = await Promise.all(events.map((e) => k.deliveryOf(e.id, ep.id)));
+    for (const d of deliveries) await k.settled(d.id, 'succeeded');
+    expect(movesOf(ep.id)[0]).toBe('slow');
+
+    // One more, alone: it too takes 300 ms, so only its free slots can bring the endpoint back.
+    const one = await k.accepted('ticket.resolved', { n: 12 });
+    await k.settled((await k.deliveryOf(one.id, ep.id)).id, 'succeeded');
+    await until('the endpoint to be back in the main lane', async () =>
+      (await laneOf(ep.id)) === 'main' ? true : undefined,
+    );
+    // Back and forth as its backlog filled its slots or not, starting in the slow lane, ending in the main.
+    const moves = movesOf(ep.id);
+    expect(moves.at(-1)).toBe('main');
+    expect(moves.every((lane, i) => lane === (i % 2 === 0 ? 'slow' : 'main'))).toBe(true);
+    expect(r.received).toHaveLength(13);
+  });
+
   it('leaves a rate-limited endpoint that answers at once in the main lane while its attempts wait for their slots', async () => {
     const k = kit.forTenant(await createTenant(t));
     const r = await k.receiver();
