@@ -50,19 +50,14 @@ function byQueue<T>(items: readonly T[], nameOf: (item: T) => string): [string, 
 }
 
 /**
- * A PostgreSQL array literal (`{"a","b"}`, every element quoted): our seam binds scalars only, and
- * pg-boss's array parameters (the fetch's ignoreGroups, the ids and attempt fences of complete and fail)
- * are cast in its SQL (`$n::text[]`, `$n::uuid[]`), which reads the literal as text.
+ * pg-boss's SQL seam over one of our connections or transactions, so jobs commit with our rows. Its
+ * values go through as they are: its array parameters (ids, attempt fences, ignoreGroups) are
+ * serialised by both drivers as arrays (queue.test.ts), though our own queries bind scalars only.
  */
-function arrayLiteral(values: readonly unknown[]): string {
-  return `{${values.map((v) => `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
-}
-
-/** pg-boss's SQL seam over one of our connections or transactions, so jobs commit with our rows. */
 function bossDb(q: Queryable) {
   return {
     executeSql: async (text: string, values?: unknown[]) => ({
-      rows: await q.query(text, (values ?? []).map((v) => (Array.isArray(v) ? arrayLiteral(v) : v)) as SqlValue[]),
+      rows: await q.query(text, (values ?? []) as SqlValue[]),
     }),
   };
 }

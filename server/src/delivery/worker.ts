@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { createBatcher } from './batch.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
-import type { DeliverJob, Lane, LaneJob, Queue } from './queue.ts';
+import type { DeliverJob, JobSpec, Lane, LaneJob, Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
 import type { Sender, SendResult } from './sender.ts';
 
@@ -130,6 +130,14 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** A PostgreSQL array literal of uuids, bound as text and cast (`$1::text::uuid[]`): the seam takes no arrays. */
 function uuidArray(ids: Iterable<string>): string {
   return `{${[...new Set(ids)].join(',')}}`;
+}
+
+/**
+ * The job of attempt `attempt` of ctx's delivery, `delaySeconds` from now, in its endpoint's lane as
+ * this attempt last knew it (a stale lane only costs the other lane's fetch a step: both are fetched).
+ */
+function jobFor(ctx: AttemptContext, attempt: number, delaySeconds = 0): JobSpec {
+  return { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt, delaySeconds, slow: ctx.slow_lane };
 }
 
 /** How the dispatcher runs a job: the claimed attempt of the job, and the attempt's slot. */
@@ -334,9 +342,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     });
     // The endpoint changed since this job loaded it: run the attempt again from the queue, as it is now.
     if (!parked) {
-      await queue.enqueue(db, [
-        { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: ctx.attempt_count + 1, slow: ctx.slow_lane },
-      ]);
+      await queue.enqueue(db, [jobFor(ctx, ctx.attempt_count + 1)]);
     }
   }
 
@@ -423,15 +429,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
         ],
       );
       if (outcome.status === 'pending') {
-        await queue.enqueue(tx, [
-          {
-            deliveryId: ctx.id,
-            endpointId: ctx.endpoint_id,
-            attempt: attempt + 1,
-            delaySeconds: outcome.retryInSeconds ?? 0,
-            slow: ctx.slow_lane,
-          },
-        ]);
+        await queue.enqueue(tx, [jobFor(ctx, attempt + 1, outcome.retryInSeconds ?? 0)]);
       }
       const disable = await trackHealth(tx, ctx, outcome);
       if (disable) await disableEndpoint(tx, ctx, disable);
@@ -569,9 +567,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     }
     if (!tryEnter(ctx)) {
       // The endpoint has all its slots busy here: hand the attempt back for a moment, uncounted.
-      await queue.enqueue(db, [
-        { deliveryId: ctx.id, endpointId: ctx.endpoint_id, attempt: job.attempt, delaySeconds: 1, slow: ctx.slow_lane },
-      ]);
+      await queue.enqueue(db, [jobFor(ctx, job.attempt, 1)]);
       return;
     }
     try {
@@ -579,15 +575,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
         // The slow allowance is full (a crowd of endpoints holding requests open): an endpoint not known to
         // answer would take a slot of those that do. Back to the queue, uncounted, for about one delivery
         // timeout, when the held requests have turned over.
-        await queue.enqueue(db, [
-          {
-            deliveryId: ctx.id,
-            endpointId: ctx.endpoint_id,
-            attempt: job.attempt,
-            delaySeconds: withJitter(profiles.get(ctx.profile).timeoutMs / 1000),
-            slow: ctx.slow_lane,
-          },
-        ]);
+        await queue.enqueue(db, [jobFor(ctx, job.attempt, withJitter(profiles.get(ctx.profile).timeoutMs / 1000))]);
         return;
       }
       await attemptWithSlot(ctx, job, run);
@@ -599,9 +587,7 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   async function attemptWithSlot(ctx: AttemptContext, { deliveryId, attempt }: DeliverJob, run?: JobRun) {
     const slot = await takeRateSlot(ctx);
     if ('retryInSeconds' in slot) {
-      await queue.enqueue(db, [
-        { deliveryId, endpointId: ctx.endpoint_id, attempt, delaySeconds: slot.retryInSeconds, slow: ctx.slow_lane },
-      ]);
+      await queue.enqueue(db, [jobFor(ctx, attempt, slot.retryInSeconds)]);
       return;
     }
     if (slot.holdSeconds > 0) await sleep(slot.holdSeconds * 1000);
