@@ -11,6 +11,7 @@
  *
  * Driven over the IPC channel; see the Command and Reply types.
  */
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -48,6 +49,7 @@ export type Reply =
   | { evt: 'released'; sockets: number };
 
 const now = () => performance.timeOrigin + performance.now();
+const tracePrefix = process.env.BENCH_TRACE;
 
 const send = (msg: Reply) => process.send?.(msg);
 
@@ -109,8 +111,13 @@ function onOk(port: number, req: IncomingMessage, res: ServerResponse) {
     r.firstAt ??= at;
     r.lastAt = at;
     try {
-      const sentAt = (JSON.parse(body) as { data?: { sentAt?: unknown } }).data?.sentAt;
-      if (typeof sentAt === 'number') r.latencies.push(at - sentAt);
+      const data = (JSON.parse(body) as { data?: { sentAt?: unknown; seq?: unknown } }).data;
+      if (typeof data?.sentAt === 'number') {
+        r.latencies.push(at - data.sentAt);
+        // BENCH_TRACE (run.ts): the same file as the publisher's lines; appends of a line each do not interleave.
+        if (tracePrefix)
+          appendFileSync(`${tracePrefix}.events`, `recv ${String(data.seq)} ${at} ${at - data.sentAt}\n`);
+      }
     } catch {
       r.verifyFailures.push(`unparseable body on port ${port}`);
     }

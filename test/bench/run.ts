@@ -19,13 +19,15 @@
  * BENCH_PUBLISH_CONCURRENCY, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_WARM_EVENTS,
  * BENCH_PHASE_TIMEOUT_S, BENCH_STRESS_TIMEOUT_S, BENCH_DEADLINE_S, BENCH_QUIET_WAIT_S,
  * BENCH_PG_ADMIN_URL, BENCH_SKIP_STRESS=1, BENCH_ONLY=a,b,…, BENCH_WORKER_NODE_ARGS, BENCH_SERVER (see below),
- * BENCH_NO_DOCS=1, BENCH_QUICK=1 (a small smoke run). docs/benchmarks.md is only rewritten by a full run of
- * the workspace's own server.
+ * BENCH_NO_DOCS=1, BENCH_QUICK=1 (a small smoke run), BENCH_TRACE=<path prefix> (the latency phase writes
+ * <prefix>.events and <prefix>.pauses for tools/latency-trace.ts). docs/benchmarks.md is only rewritten by a
+ * full run of the workspace's own server.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism as nproc } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Hookport, Role } from '@hookport/server';
 import { Webhook } from 'standardwebhooks';
@@ -106,6 +108,24 @@ const adminToken = `hpa_${randomBytes(24).toString('base64url')}`;
 const started = Date.now();
 
 const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * BENCH_TRACE: the latency phase's trace, read by tools/latency-trace.ts. `<prefix>.events` gets a line
+ * per publish response (`ack <seq> <due> <ms after due>`; the receiver adds `recv <seq> <at> <ms after
+ * due>` per receipt) and `<prefix>.pauses` one per GC pause of this process over 3 ms (`gc <start> <ms>`).
+ */
+const tracePrefix = process.env.BENCH_TRACE;
+function trace(line: string): void {
+  if (tracePrefix) appendFileSync(`${tracePrefix}.events`, `${line}\n`);
+}
+if (tracePrefix) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.duration > 3)
+        appendFileSync(`${tracePrefix}.pauses`, `gc ${performance.timeOrigin + e.startTime} ${e.duration}\n`);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
 
@@ -623,6 +643,7 @@ async function openLoop(
       b.publish(seqBase + i, typeOf(i), due).then(
         () => {
           run.acks.push(now() - due);
+          trace(`ack ${seqBase + i} ${due} ${now() - due}`);
         },
         (err: unknown) => {
           run.failures++;
