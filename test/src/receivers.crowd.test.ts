@@ -87,3 +87,67 @@ describe('a crowd of dead endpoints over the slow allowance', () => {
     );
   });
 });
+
+/**
+ * The same crowd, with a timeout longer than the test: the slow allowance
+ * stays full throughout. The crowd's jobs that do not fit must stay queued,
+ * not be claimed, loaded and handed back one after another (each hand-back
+ * is a new pg-boss job for the same attempt). Before the worker skipped the
+ * crowded endpoints, every one of the crowd's queued jobs was handed back
+ * once while the healthy deliveries waited behind them; now at most one per
+ * endpoint is, the one that showed the endpoint cannot get a place.
+ */
+describe('a crowd of dead endpoints that keeps the slow allowance full', () => {
+  const size = 6;
+  const perEndpoint = 5;
+  let t2: TestHookport;
+  let kit2: DeliveryKit;
+  const crowd2: HostileReceiver[] = [];
+
+  beforeAll(async () => {
+    t2 = await startHookport({ HOOKPORT_WORKER_CONCURRENCY: '1', HOOKPORT_DELIVERY_TIMEOUT_MS: '60000' });
+    kit2 = new DeliveryKit(t2, await createTenant(t2));
+    await kit2.warmUp();
+  });
+  afterAll(async () => {
+    await Promise.all(crowd2.map((c) => c.close()));
+    await kit2?.close();
+    await t2?.close();
+  });
+
+  it('leaves the jobs it cannot start in the queue instead of handing them back one by one', async () => {
+    const k = kit2.forTenant(await createTenant(t2));
+    const healthy = await k.receiver();
+    await k.endpoint(healthy.url, { eventTypes: ['ticket.updated', 'ticket.resolved'] });
+    await k.accepted('ticket.resolved', { before: true });
+    await healthy.waitFor(1);
+    for (let i = 0; i < size; i++) {
+      const c = await startHostile('silent');
+      crowd2.push(c);
+      await k.endpoint(c.url, { eventTypes: ['ticket.created'] });
+    }
+    for (let n = 0; n < perEndpoint; n++) await k.accepted('ticket.created', { n });
+    // The allowance (3 × HOOKPORT_WORKER_CONCURRENCY) is full of the crowd's requests.
+    await until('the crowd to fill the slow allowance', async () => {
+      const open = crowd2.reduce((sum, c) => sum + c.open, 0);
+      return open >= 3 ? true : undefined;
+    });
+    // The healthy endpoint's deliveries, queued behind the crowd's: every fetch that brings them walks past it.
+    for (let n = 0; n < 10; n++) await k.accepted('ticket.updated', { n });
+    await healthy.waitFor(11, 30_000);
+
+    const [row] = await t2.hp.db.query<{ deliveries: number; jobs: number }>(
+      `with crowd as (
+         select d.id::text as id from deliveries d where d.event_type = 'ticket.created'
+       )
+       select (select count(*)::int from crowd) as deliveries,
+              (select count(*)::int from "${t2.hp.db.schema}_boss".job j
+               where j.name like 'hookport.deliver%' and j.data->>'deliveryId' in (select id from crowd)) as jobs`,
+    );
+    expect(row?.deliveries).toBe(size * perEndpoint);
+    const handedBack = (row?.jobs ?? 0) - size * perEndpoint;
+    console.info(`crowd of ${size} over a full allowance: ${handedBack} of its jobs handed back`);
+    expect(handedBack).toBeGreaterThanOrEqual(0);
+    expect(handedBack).toBeLessThanOrEqual(size);
+  });
+});

@@ -8,8 +8,11 @@ import type { LaneJob } from './queue.ts';
  * jobs carry their retryCount).
  */
 export interface DispatchPort<T> {
-  /** Claims up to `batchSize` ready jobs (pg-boss applies the per-group cap). */
-  fetch(batchSize: number): Promise<Job<T>[]>;
+  /**
+   * Claims up to `batchSize` ready jobs (pg-boss applies the per-group cap). `allowanceFull`: the slow
+   * allowance has no room, so an attempt that would need it (AttemptControl.demote) cannot start now.
+   */
+  fetch(batchSize: number, allowanceFull: boolean): Promise<Job<T>[]>;
   complete(jobs: LaneJob[]): Promise<unknown>;
   /** Hands jobs back to pg-boss, which retries them. */
   fail(jobs: LaneJob[], error: unknown): Promise<unknown>;
@@ -180,7 +183,7 @@ export function createDispatcher<T>(
       const asked = Math.min(free, maxBatch);
       let jobs: Job<T>[];
       try {
-        jobs = await port.fetch(asked);
+        jobs = await port.fetch(asked, slow.size >= maxSlow);
       } catch (err) {
         logger.error({ err }, 'fetching delivery jobs failed');
         await idle(errorBackoffMs);

@@ -13,6 +13,7 @@ export const deliverQueue = 'hookport.deliver';
 export const slowQueue = 'hookport.deliver.slow';
 export type Lane = 'main' | 'slow';
 export const queueOf = (lane: Lane): string => (lane === 'slow' ? slowQueue : deliverQueue);
+export const laneOfQueue = (name: string): Lane => (name === slowQueue ? 'slow' : 'main');
 
 /** A claimed job's attempt, with the queue it came from (settles go to that queue). */
 export interface LaneJob extends JobAttempt {

@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { createBatcher } from './batch.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import type { ProfileRegistry } from './profiles.ts';
-import type { DeliverJob, JobSpec, Lane, LaneJob, Queue } from './queue.ts';
+import { type DeliverJob, type JobSpec, type Lane, type LaneJob, laneOfQueue, type Queue } from './queue.ts';
 import { parseRetryAfter, withJitter } from './schedule.ts';
 import type { Sender, SendResult } from './sender.ts';
 
@@ -502,6 +502,35 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   }
 
   /**
+   * Per lane, the endpoints not known to answer whose attempt found that lane's slow allowance full and
+   * went back to the queue for about a delivery timeout, with when that ends. While the allowance stays
+   * full, the lane's fetches skip them: each of their jobs would only be claimed, loaded and handed back
+   * in turn (a crowd of dead endpoints over the allowance had the worker doing that for every job it
+   * queued: most of the database's work in bench phase e.stress). When the allowance has room, they are
+   * fetched again as usual.
+   */
+  const crowded: Record<Lane, Map<string, number>> = { main: new Map(), slow: new Map() };
+
+  function noteCrowded(lane: Lane, endpointId: string, forSeconds: number) {
+    const lanes = crowded[lane];
+    // Bounded: forgetting an endpoint only costs one more hand-back of its next job.
+    if (lanes.size >= 10_000 && !lanes.has(endpointId)) lanes.clear();
+    lanes.set(endpointId, Date.now() + forSeconds * 1000);
+  }
+
+  /** The endpoints a fetch of `lane` skips: those at their cap here, and, while the allowance is full, the crowded. */
+  function skippedBy(lane: Lane, allowanceFull: boolean): string[] {
+    const skipped = atCapHere();
+    if (!allowanceFull) return skipped;
+    const now = Date.now();
+    for (const [endpointId, until] of crowded[lane]) {
+      if (until <= now) crowded[lane].delete(endpointId);
+      else skipped.push(endpointId);
+    }
+    return skipped;
+  }
+
+  /**
    * Moves an endpoint between the lanes (queue.ts). Only its jobs queued from now on go to the other
    * lane; those already queued stay where they are, and both lanes are fetched by every worker, so
    * nothing waits on the move. A failed write only leaves the endpoint where it was.
@@ -575,7 +604,9 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
         // The slow allowance is full (a crowd of endpoints holding requests open): an endpoint not known to
         // answer would take a slot of those that do. Back to the queue, uncounted, for about one delivery
         // timeout, when the held requests have turned over.
-        await queue.enqueue(db, [jobFor(ctx, job.attempt, withJitter(profiles.get(ctx.profile).timeoutMs / 1000))]);
+        const seconds = withJitter(profiles.get(ctx.profile).timeoutMs / 1000);
+        await queue.enqueue(db, [jobFor(ctx, job.attempt, seconds)]);
+        noteCrowded(laneOfQueue(run.job.name), ctx.endpoint_id, seconds);
         return;
       }
       await attemptWithSlot(ctx, job, run);
@@ -662,7 +693,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   const dispatcherOf = (lane: Lane, listen: boolean, maxInFlight: number) =>
     createDispatcher<DeliverJob>(
       {
-        fetch: (batchSize) => queue.fetch(db, lane, batchSize, options.endpointConcurrency, atCapHere()),
+        fetch: (batchSize, allowanceFull) =>
+          queue.fetch(db, lane, batchSize, options.endpointConcurrency, skippedBy(lane, allowanceFull)),
         complete: (jobs) => queue.complete(db, jobs),
         fail: (jobs, err) => queue.fail(db, jobs, err),
         touch: (jobs) => queue.touch(jobs),
