@@ -1,8 +1,8 @@
 import type { LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Cidr } from '../config.ts';
-import { classifyError, guardedLookup } from './sender.ts';
+import { classifyError, deadlineSignal, guardedLookup } from './sender.ts';
 
 type LookupOutcome = { err: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number };
 
@@ -53,5 +53,46 @@ describe('classifyError', () => {
     expect(classifyError(withCode('UND_ERR_HEADERS_OVERFLOW'))).toBe('response_too_large');
     expect(classifyError(withCode('ECONNREFUSED'))).toBe('connection');
     expect(classifyError(new Error('fetch failed', { cause: withCode('EGRESS_BLOCKED') }))).toBe('egress_blocked');
+  });
+});
+
+describe('deadlineSignal: the abort signal of one attempt', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('aborts at the deadline with a TimeoutError, which counts as a timeout', () => {
+    vi.useFakeTimers();
+    const { signal } = deadlineSignal(15_000);
+    vi.advanceTimersByTime(14_999);
+    expect(signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(signal.aborted).toBe(true);
+    expect(classifyError(signal.reason)).toBe('timeout');
+  });
+
+  it('aborts with the outer signal, at once when it is already aborted', () => {
+    const outer = new AbortController();
+    const { signal, release } = deadlineSignal(15_000, outer.signal);
+    const reason = new Error('worker stopping');
+    outer.abort(reason);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(reason);
+    release();
+    expect(deadlineSignal(15_000, outer.signal).signal.reason).toBe(reason);
+  });
+
+  it('leaves no timer and no listener behind once released', () => {
+    // AbortSignal.timeout kept every attempt's timer (and its signals) until the deadline: tens of
+    // thousands of them in a busy worker.
+    vi.useFakeTimers();
+    const outer = new AbortController();
+    const signals = Array.from({ length: 1000 }, () => deadlineSignal(15_000, outer.signal));
+    expect(vi.getTimerCount()).toBe(1000);
+    for (const s of signals) s.release();
+    expect(vi.getTimerCount()).toBe(0);
+    outer.abort();
+    vi.advanceTimersByTime(20_000);
+    expect(signals.filter((s) => s.signal.aborted)).toEqual([]);
   });
 });

@@ -123,8 +123,7 @@ export class Sender {
         durationMs: elapsed(),
       };
     }
-    const deadline = AbortSignal.timeout(input.timeoutMs);
-    const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;
+    const { signal, release } = deadlineSignal(input.timeoutMs, input.signal);
     try {
       const res = await request(input.url, {
         method: 'POST',
@@ -152,12 +151,40 @@ export class Sender {
         errorMessage: describe(err),
         durationMs: elapsed(),
       };
+    } finally {
+      release();
     }
   }
 
   close(): Promise<void> {
     return this.#agent.close();
   }
+}
+
+/**
+ * A signal that aborts at the attempt's deadline (a TimeoutError, as `AbortSignal.timeout` gives) or when
+ * `outer` aborts (the worker stopping), and `release`, which drops its timer and its listener on `outer`.
+ * Not `AbortSignal.any([AbortSignal.timeout(ms), outer])`: that timer lives until the deadline whether the
+ * attempt ended or not, holding its signals with it, so a worker kept about rate × timeout of them (35,000
+ * timers and 25 MB of live heap at 2,300 deliveries/s with the 15 s default, growing the worker's RSS with
+ * every second of a run).
+ */
+export function deadlineSignal(ms: number, outer?: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    ms,
+  );
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuterAbort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    },
+  };
 }
 
 /** Reads at most responseCap bytes, then drops the rest (and the connection) instead of reading on. */
