@@ -1,11 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
 // Loads the TypeScript CLI through tsx in this same process, so signals (SIGTERM
 // for a graceful stop) reach Hookport itself and no extra node process runs.
 //
-// --max-semi-space-size=8 (in the line above; npm's and pnpm's bin shims pass it on too): V8 sizes the
-// young generation by the machine's memory, and on a large machine a busy worker's RSS is mostly that
-// head-room, not live data (docs/benchmarks.md, bottleneck 7: 195 → 165 MB peak for the worker).
-// `node server/bin/hookport.js` skips the line: pass the flag there, or set it in NODE_OPTIONS.
+// The V8 flags in the line above (npm's and pnpm's bin shims pass them on too) bound the heap by what
+// is live rather than by the machine's memory; a busy worker's RSS was mostly V8's head-room:
+// - --max-semi-space-size=8: V8 sizes the young generation by the machine's memory (docs/benchmarks.md,
+//   bottleneck 7: 195 → 165 MB peak for the worker).
+// - --heap-growing-percent=50: the next full GC comes when the old generation is 1.5 × what the last
+//   one left, not up to 3 × as V8 picks by itself when its collections are quick: over 60,000
+//   deliveries the worker's live heap stayed at about 40 MB while its RSS reached 273 MB; with the
+//   flag 169 MB, at the same rate (docs/benchmarks.md, "Worker memory").
+// `node server/bin/hookport.js` skips the line: pass the flags there, or set them in NODE_OPTIONS.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -15,7 +15,7 @@
  * worker child, the PostgreSQL backends of the bench database) and what other
  * processes on the machine used meanwhile, so contention is visible in the results.
  *
- * Environment knobs (all optional): BENCH_EVENTS, BENCH_ENDPOINTS, BENCH_BASELINE_REQUESTS,
+ * Environment knobs (all optional): BENCH_EVENTS, BENCH_WORKER_EVENTS, BENCH_ENDPOINTS, BENCH_BASELINE_REQUESTS,
  * BENCH_PUBLISH_CONCURRENCY, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_WARM_EVENTS,
  * BENCH_PHASE_TIMEOUT_S, BENCH_STRESS_TIMEOUT_S, BENCH_DEADLINE_S, BENCH_QUIET_WAIT_S,
  * BENCH_PG_ADMIN_URL, BENCH_SKIP_STRESS=1, BENCH_ONLY=a,b,…, BENCH_WORKER_NODE_ARGS, BENCH_SERVER (see below),
@@ -64,6 +64,12 @@ const int = (name: string, dflt: number, quickValue: number) => {
 const settings = {
   /** Events per throughput run; each fans out to every endpoint. */
   events: int('BENCH_EVENTS', 300, 40),
+  /**
+   * Events of phase f (the worker as its own process): ten times a throughput run, so that its peak RSS
+   * is that of a worker that has been busy for a while. A run of 300 hid a leak: the worker grew by about
+   * 6 MB per 1,000 deliveries, and by V8's head-room over its live heap, which a short run never reaches.
+   */
+  workerEvents: int('BENCH_WORKER_EVENTS', 3000, 100),
   /** Endpoints in the throughput runs; the isolation run adds as many that never answer (half of all). */
   endpoints: int('BENCH_ENDPOINTS', 10, 4),
   baselineRequests: int('BENCH_BASELINE_REQUESTS', 20_000, 2_000),
@@ -788,7 +794,10 @@ async function workerProcess(receiver: ReceiverProcess, ports: number[]): Promis
       const rss = procStatus(pid).rss;
       if (rss !== null) samples.push(rss);
     }, 250);
-    const o = await throughput(receiver, b, 'f', ports.length, secrets);
+    const o = await throughput(receiver, b, 'f', ports.length, secrets, {
+      events: settings.workerEvents,
+      timeoutMs: 2 * settings.phaseTimeoutMs,
+    });
     clearInterval(sampler);
     const peak = procStatus(pid);
     const quartiles = [0.25, 0.5, 0.75].map((q) => fmt(samples[Math.floor(q * samples.length)] ?? null, 0));
@@ -908,7 +917,8 @@ function markdownResults(m: ReturnType<typeof machine>, pgVersion: string, pglit
       `HOOKPORT_WORKER_CONCURRENCY=${settings.workerConcurrency}, ` +
       `HOOKPORT_ENDPOINT_CONCURRENCY=${settings.endpointConcurrency}, ` +
       `HOOKPORT_DELIVERY_TIMEOUT_MS=${settings.deliveryTimeoutMs}; baseline ${settings.baselineRequests} ` +
-      `requests at concurrency ${settings.workerConcurrency}; latency at ${settings.rate} events/s for ${settings.rateSeconds} s.`,
+      `requests at concurrency ${settings.workerConcurrency}; latency at ${settings.rate} events/s for ${settings.rateSeconds} s; ` +
+      `the separate worker (f) over ${settings.workerEvents} events × ${settings.endpoints} endpoints.`,
     '',
     '**Figures**',
     '',
