@@ -9,8 +9,8 @@ const logger = pino({ level: 'silent' });
 interface Fake extends DispatchPort<{ n: number }> {
   ready: Job<{ n: number }>[];
   fetches: number[];
-  /** What each fetch was told of the slow allowance. */
-  allowanceFull: boolean[];
+  /** What each fetch was told of the slow allowance's room. */
+  allowanceRoom: number[];
   completed: JobAttempt[][];
   failed: JobAttempt[][];
   touched: JobAttempt[][];
@@ -25,13 +25,13 @@ function fakePort(count: number): Fake {
   const port: Fake = {
     ready,
     fetches: [],
-    allowanceFull: [],
+    allowanceRoom: [],
     completed: [],
     failed: [],
     touched: [],
-    async fetch(batchSize, allowanceFull) {
+    async fetch(batchSize, allowanceRoom) {
       port.fetches.push(batchSize);
-      port.allowanceFull.push(allowanceFull);
+      port.allowanceRoom.push(allowanceRoom);
       await sleep(1);
       return port.ready.splice(0, batchSize);
     },
@@ -164,15 +164,15 @@ describe('createDispatcher', () => {
     // Two dead attempts hold the whole slow allowance; the other four were refused, the answering ones ran.
     expect(d.inFlight).toBe(2);
     expect(refused.sort()).toEqual([2, 3, 4, 5]);
-    // Fetches say when the allowance is full, so the worker can leave the jobs that need it in the queue.
-    expect(port.allowanceFull[0]).toBe(false);
-    expect(port.allowanceFull.at(-1)).toBe(true);
+    // Fetches say how much room the allowance has, so the worker can leave the jobs that need it queued.
+    expect(port.allowanceRoom[0]).toBe(2);
+    expect(port.allowanceRoom.at(-1)).toBe(0);
     stuck.resolve();
     await until(() => port.completed.flat().length === 10);
-    const fetches = port.allowanceFull.length;
+    const fetches = port.allowanceRoom.length;
     d.wake();
-    await until(() => port.allowanceFull.length > fetches);
-    expect(port.allowanceFull.at(-1)).toBe(false);
+    await until(() => port.allowanceRoom.length > fetches);
+    expect(port.allowanceRoom.at(-1)).toBe(2);
     await d.stop();
   });
 

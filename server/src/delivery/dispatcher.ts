@@ -9,10 +9,10 @@ import type { LaneJob } from './queue.ts';
  */
 export interface DispatchPort<T> {
   /**
-   * Claims up to `batchSize` ready jobs (pg-boss applies the per-group cap). `allowanceFull`: the slow
-   * allowance has no room, so an attempt that would need it (AttemptControl.demote) cannot start now.
+   * Claims up to `batchSize` ready jobs (pg-boss applies the per-group cap). `allowanceRoom`: how many
+   * more attempts the slow allowance takes now (AttemptControl.demote refuses the rest).
    */
-  fetch(batchSize: number, allowanceFull: boolean): Promise<Job<T>[]>;
+  fetch(batchSize: number, allowanceRoom: number): Promise<Job<T>[]>;
   complete(jobs: LaneJob[]): Promise<unknown>;
   /** Hands jobs back to pg-boss, which retries them. */
   fail(jobs: LaneJob[], error: unknown): Promise<unknown>;
@@ -183,7 +183,7 @@ export function createDispatcher<T>(
       const asked = Math.min(free, maxBatch);
       let jobs: Job<T>[];
       try {
-        jobs = await port.fetch(asked, slow.size >= maxSlow);
+        jobs = await port.fetch(asked, Math.max(0, maxSlow - slow.size));
       } catch (err) {
         logger.error({ err }, 'fetching delivery jobs failed');
         await idle(errorBackoffMs);

@@ -503,11 +503,12 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
 
   /**
    * Per lane, the endpoints not known to answer whose attempt found that lane's slow allowance full and
-   * went back to the queue for about a delivery timeout, with when that ends. While the allowance stays
-   * full, the lane's fetches skip them: each of their jobs would only be claimed, loaded and handed back
-   * in turn (a crowd of dead endpoints over the allowance had the worker doing that for every job it
-   * queued: most of the database's work in bench phase e.stress). When the allowance has room, they are
-   * fetched again as usual.
+   * went back to the queue for about a delivery timeout, with when that ends. While the allowance has
+   * less room than the fetch asks for, the lane's fetches skip them: each of their jobs would only be
+   * claimed, loaded and handed back in turn (a crowd of dead endpoints over the allowance had the worker
+   * doing that for every job it queued: most of the database's work in bench phase e.stress). Not only
+   * while it is full: with one place free, a fetch of 32 would take one of their jobs and hand back the
+   * rest, at every place a timeout frees. Once the room covers a whole fetch, they are fetched as usual.
    */
   const crowded: Record<Lane, Map<string, number>> = { main: new Map(), slow: new Map() };
 
@@ -518,13 +519,16 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
     lanes.set(endpointId, Date.now() + forSeconds * 1000);
   }
 
-  /** The endpoints a fetch of `lane` skips: those at their cap here, and, while the allowance is full, the crowded. */
-  function skippedBy(lane: Lane, allowanceFull: boolean): string[] {
+  /**
+   * The endpoints a fetch of `lane` skips: those at their cap here and, while the allowance has less room
+   * than the fetch asks for, the crowded ones (but those that have answered since: they need no room).
+   */
+  function skippedBy(lane: Lane, batchSize: number, allowanceRoom: number): string[] {
     const skipped = atCapHere();
-    if (!allowanceFull) return skipped;
+    if (allowanceRoom >= batchSize) return skipped;
     const now = Date.now();
     for (const [endpointId, until] of crowded[lane]) {
-      if (until <= now) crowded[lane].delete(endpointId);
+      if (until <= now || proven(endpointId)) crowded[lane].delete(endpointId);
       else skipped.push(endpointId);
     }
     return skipped;
@@ -693,8 +697,8 @@ export function createWorker({ db, queue, sender, profiles, box, logger, options
   const dispatcherOf = (lane: Lane, listen: boolean, maxInFlight: number) =>
     createDispatcher<DeliverJob>(
       {
-        fetch: (batchSize, allowanceFull) =>
-          queue.fetch(db, lane, batchSize, options.endpointConcurrency, skippedBy(lane, allowanceFull)),
+        fetch: (batchSize, allowanceRoom) =>
+          queue.fetch(db, lane, batchSize, options.endpointConcurrency, skippedBy(lane, batchSize, allowanceRoom)),
         complete: (jobs) => queue.complete(db, jobs),
         fail: (jobs, err) => queue.fail(db, jobs, err),
         touch: (jobs) => queue.touch(jobs),
