@@ -10,7 +10,9 @@
 //   one left, not up to 3 × as V8 picks by itself when its collections are quick: over 60,000
 //   deliveries the worker's live heap stayed at about 40 MB while its RSS reached 273 MB; with the
 //   flag 169 MB, at the same rate (docs/benchmarks.md, "Worker memory").
-// `node server/bin/hookport.js` skips the line: pass the flags there, or set them in NODE_OPTIONS.
+// `node server/bin/hookport.js` skips the line: pass the flags on node's command line, as the root
+// package.json's start and worker scripts do (cli-flags.test.ts keeps them the same). NODE_OPTIONS
+// takes --max-semi-space-size but refuses --heap-growing-percent.
 import { register } from 'tsx/esm/api';
 
 register();
