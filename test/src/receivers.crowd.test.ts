@@ -17,38 +17,60 @@ import { until } from './support/until.ts';
 const crowdSize = 8;
 const events = 10;
 
-let t: TestHookport;
-let kit: DeliveryKit;
-const crowd: HostileReceiver[] = [];
+interface Setup {
+  t: TestHookport;
+  kit: DeliveryKit;
+  /** The crowd's receivers, closed after the block. */
+  crowd: HostileReceiver[];
+}
 
-beforeAll(async () => {
-  t = await startHookport({
+/** A Hookport with these settings for the tests of one describe block; the returned function gives it to them. */
+function hookportFor(env: Record<string, string>): () => Setup {
+  let setup: Setup | undefined;
+  beforeAll(async () => {
+    const t = await startHookport(env);
+    setup = { t, kit: new DeliveryKit(t, await createTenant(t)), crowd: [] };
+    await setup.kit.warmUp();
+  });
+  afterAll(async () => {
+    await Promise.all(setup?.crowd.map((c) => c.close()) ?? []);
+    await setup?.kit.close();
+    await setup?.t.close();
+  });
+  return () => {
+    if (!setup) throw new Error('the Hookport of this block did not start');
+    return setup;
+  };
+}
+
+/**
+ * A new tenant with an endpoint that has delivered before (the worker knows it answers; it takes
+ * ticket.updated) and `size` dead endpoints that take ticket.created.
+ */
+async function healthyAndCrowd({ t, kit, crowd }: Setup, size: number) {
+  const k = kit.forTenant(await createTenant(t));
+  const healthy = await k.receiver();
+  await k.endpoint(healthy.url, { eventTypes: ['ticket.updated', 'ticket.resolved'] });
+  await k.accepted('ticket.resolved', { before: true });
+  await healthy.waitFor(1);
+  for (let i = 0; i < size; i++) {
+    const c = await startHostile('silent');
+    crowd.push(c);
+    await k.endpoint(c.url, { eventTypes: ['ticket.created'] });
+  }
+  return { k, healthy };
+}
+
+describe('a crowd of dead endpoints over the slow allowance', () => {
+  const setup = hookportFor({
     HOOKPORT_WORKER_CONCURRENCY: '1',
     HOOKPORT_DELIVERY_TIMEOUT_MS: '1500',
     HOOKPORT_RETRY_SCHEDULE: '1',
   });
-  kit = new DeliveryKit(t, await createTenant(t));
-  await kit.warmUp();
-});
-afterAll(async () => {
-  await Promise.all(crowd.map((c) => c.close()));
-  await kit?.close();
-  await t?.close();
-});
 
-describe('a crowd of dead endpoints over the slow allowance', () => {
   it('does not hold up the deliveries of an endpoint that answers', async () => {
-    const k = kit.forTenant(await createTenant(t));
-    const healthy = await k.receiver();
-    await k.endpoint(healthy.url, { eventTypes: ['ticket.updated', 'ticket.resolved'] });
-    // The healthy endpoint has delivered before: the worker knows it answers.
-    await k.accepted('ticket.resolved', { before: true });
-    await healthy.waitFor(1);
-    for (let i = 0; i < crowdSize; i++) {
-      const c = await startHostile('silent');
-      crowd.push(c);
-      await k.endpoint(c.url, { eventTypes: ['ticket.created'] });
-    }
+    const { t, crowd } = setup();
+    const { k, healthy } = await healthyAndCrowd(setup(), crowdSize);
 
     const storm = await k.accepted('ticket.created', { storm: true });
     expect(storm.deliveryCount).toBe(crowdSize);
@@ -100,48 +122,27 @@ describe('a crowd of dead endpoints over the slow allowance', () => {
 describe('a crowd of dead endpoints that keeps the slow allowance full', () => {
   const size = 6;
   const perEndpoint = 5;
-  let t2: TestHookport;
-  let kit2: DeliveryKit;
-  const crowd2: HostileReceiver[] = [];
-
-  beforeAll(async () => {
-    t2 = await startHookport({ HOOKPORT_WORKER_CONCURRENCY: '1', HOOKPORT_DELIVERY_TIMEOUT_MS: '60000' });
-    kit2 = new DeliveryKit(t2, await createTenant(t2));
-    await kit2.warmUp();
-  });
-  afterAll(async () => {
-    await Promise.all(crowd2.map((c) => c.close()));
-    await kit2?.close();
-    await t2?.close();
-  });
+  const setup = hookportFor({ HOOKPORT_WORKER_CONCURRENCY: '1', HOOKPORT_DELIVERY_TIMEOUT_MS: '60000' });
 
   it('leaves the jobs it cannot start in the queue instead of handing them back one by one', async () => {
-    const k = kit2.forTenant(await createTenant(t2));
-    const healthy = await k.receiver();
-    await k.endpoint(healthy.url, { eventTypes: ['ticket.updated', 'ticket.resolved'] });
-    await k.accepted('ticket.resolved', { before: true });
-    await healthy.waitFor(1);
-    for (let i = 0; i < size; i++) {
-      const c = await startHostile('silent');
-      crowd2.push(c);
-      await k.endpoint(c.url, { eventTypes: ['ticket.created'] });
-    }
+    const { t, crowd } = setup();
+    const { k, healthy } = await healthyAndCrowd(setup(), size);
     for (let n = 0; n < perEndpoint; n++) await k.accepted('ticket.created', { n });
     // The allowance (3 × HOOKPORT_WORKER_CONCURRENCY) is full of the crowd's requests.
     await until('the crowd to fill the slow allowance', async () => {
-      const open = crowd2.reduce((sum, c) => sum + c.open, 0);
+      const open = crowd.reduce((sum, c) => sum + c.open, 0);
       return open >= 3 ? true : undefined;
     });
     // The healthy endpoint's deliveries, queued behind the crowd's: every fetch that brings them walks past it.
     for (let n = 0; n < 10; n++) await k.accepted('ticket.updated', { n });
     await healthy.waitFor(11, 30_000);
 
-    const [row] = await t2.hp.db.query<{ deliveries: number; jobs: number }>(
+    const [row] = await t.hp.db.query<{ deliveries: number; jobs: number }>(
       `with crowd as (
          select d.id::text as id from deliveries d where d.event_type = 'ticket.created'
        )
        select (select count(*)::int from crowd) as deliveries,
-              (select count(*)::int from "${t2.hp.db.schema}_boss".job j
+              (select count(*)::int from "${t.hp.db.schema}_boss".job j
                where j.name like 'hookport.deliver%' and j.data->>'deliveryId' in (select id from crowd)) as jobs`,
     );
     expect(row?.deliveries).toBe(size * perEndpoint);
