@@ -32,6 +32,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Hookport, Role } from '@hookport/server';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
+import { binNodeFlags } from '../src/support/bin-flags.ts';
 import { addCpu, CpuMeter, type CpuUse, machineBusy } from './cpu.ts';
 import type { Command, PhaseReport, Reply } from './receiver.ts';
 
@@ -48,13 +49,6 @@ const { createLogger, loadConfig, openHookport, openPostgres } = (await import(
   serverEntry ?? '@hookport/server'
 )) as typeof import('@hookport/server');
 const cliPath = serverEntry ? fileURLToPath(new URL('./cli.ts', pathToFileURL(serverEntry))) : 'server/src/cli.ts';
-
-/** The node flags in the shebang of server/bin/hookport.js. */
-function binNodeArgs(): string {
-  const bin = fileURLToPath(new URL('../../server/bin/hookport.js', import.meta.url));
-  const first = existsSync(bin) ? (readFileSync(bin, 'utf8').split('\n')[0] ?? '') : '';
-  return /^#!\/usr\/bin\/env\s+-S\s+node\s+(.*)$/.exec(first)?.[1]?.trim() ?? '';
-}
 
 const quick = process.env.BENCH_QUICK === '1';
 const int = (name: string, dflt: number, quickValue: number) => {
@@ -100,7 +94,7 @@ const settings = {
    * Node flags for the separate worker process of phase f: BENCH_WORKER_NODE_ARGS, or by default those
    * `server/bin/hookport.js` runs with (its `#!/usr/bin/env -S node …` line), so f measures the worker as shipped.
    */
-  workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? binNodeArgs()).split(' ').filter(Boolean),
+  workerNodeArgs: process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? binNodeFlags(),
   pgAdminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
 

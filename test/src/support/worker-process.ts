@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { binNodeFlags } from './bin-flags.ts';
 import type { TestHookport } from './harness.ts';
 import { until } from './until.ts';
 
@@ -40,7 +41,8 @@ process.once('exit', () => {
  * and secret key of an in-process Hookport (usually started with role `api`),
  * and waits until `ready` finds what it looks for in the output. Plain
  * `node --import tsx`, not the tsx CLI: the CLI runs the program in a child of
- * its own, which a SIGKILL of the parent would leave running.
+ * its own, which a SIGKILL of the parent would leave running. With the V8
+ * flags the `hookport` bin runs node with, so memory figures are the shipped ones.
  */
 async function startProcess<T>(
   t: TestHookport,
@@ -52,7 +54,7 @@ async function startProcess<T>(
   const { databaseUrl, dbSchema } = t.config;
   if (!databaseUrl) throw new Error(`${what} needs DATABASE_URL (PGlite is one process)`);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKPORT_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+  const child = spawn(process.execPath, [...binNodeFlags(), '--import', 'tsx', cli, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
