@@ -1,3 +1,5 @@
+import { realTimers, type Timers } from './timers.ts';
+
 /**
  * Group commit for database work: callers hand in one item each and get their
  * own result, while the items are written (or read) together. Items that
@@ -8,8 +10,23 @@
  */
 export interface Batcher<I, O> {
   run(item: I): Promise<O>;
+  /** Runs what is waiting now rather than at the end of the turn; resolves once nothing is pending. */
+  flush(): Promise<void>;
   /** Items waiting or being run. */
   readonly pending: number;
+}
+
+export interface BatcherOptions {
+  /** Most items in one batch (default 500); `Infinity` takes whatever gathered. */
+  maxBatch?: number;
+  /** Where the end of a turn is scheduled (setImmediate). */
+  timers?: Timers;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
 }
 
 /**
@@ -19,17 +36,25 @@ export interface Batcher<I, O> {
  */
 export function createBatcher<I, O>(
   flush: (items: readonly I[]) => Promise<readonly O[]>,
-  options: { maxBatch?: number } = {},
+  options: BatcherOptions = {},
 ): Batcher<I, O> {
   const maxBatch = Math.max(1, options.maxBatch ?? 500);
-  let queued: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  const timers = options.timers ?? realTimers;
+  let queued: Waiting<I, O>[] = [];
   let inBatch = 0;
+  let scheduled = false;
+  /** A drain is running: one batch at a time. */
   let active = false;
+  let draining: Promise<void> = Promise.resolve();
 
   async function drain() {
+    active = true;
     while (queued.length > 0) {
-      const batch = queued.slice(0, maxBatch);
-      queued = queued.slice(batch.length);
+      let batch = queued;
+      if (batch.length > maxBatch) {
+        batch = queued.slice(0, maxBatch);
+        queued = queued.slice(maxBatch);
+      } else queued = [];
       inBatch = batch.length;
       try {
         const results = await flush(batch.map((b) => b.item));
@@ -42,7 +67,13 @@ export function createBatcher<I, O>(
       }
       inBatch = 0;
     }
+    // Cleared in the same turn as the last look at the queue, so an item queued after it schedules a drain.
     active = false;
+  }
+
+  function startDrain(): Promise<void> {
+    if (!active && queued.length > 0) draining = drain();
+    return draining;
   }
 
   return {
@@ -52,11 +83,15 @@ export function createBatcher<I, O>(
     run(item) {
       return new Promise<O>((resolve, reject) => {
         queued.push({ item, resolve, reject });
-        if (active) return;
-        active = true;
+        if (active || scheduled) return;
+        scheduled = true;
         // Let the rest of this turn (the other jobs of a fetch, other attempts that just finished) join.
-        setImmediate(() => void drain());
+        timers.setImmediate(() => {
+          scheduled = false;
+          void startDrain();
+        });
       });
     },
+    flush: startDrain,
   };
 }

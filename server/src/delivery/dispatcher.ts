@@ -1,6 +1,10 @@
 import type { Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { LaneJob } from './queue.ts';
+import { createSettler } from './settler.ts';
+import { createSlots } from './slots.ts';
+import { realTimers, type Timers, waitAtMost } from './timers.ts';
+import { createWakeup } from './wakeup.ts';
 
 /**
  * What the dispatcher needs from the queue: claim, settle and heartbeat jobs,
@@ -41,8 +45,20 @@ export interface DispatcherOptions {
   pollIntervalMs?: number;
   /** Heartbeat period for claimed jobs (well inside the queue's heartbeatSeconds). */
   heartbeatMs?: number;
-  /** Pause after a failed fetch. */
+  /** Pause after a failed fetch, and between the tries of a failed settle (default 1000 ms). */
   errorBackoffMs?: number;
+  /**
+   * How many times a failed settle (complete or hand-back) is tried again, errorBackoffMs apart, while
+   * the dispatcher runs (default 30). A job whose settle is dropped stays active in pg-boss and holds a
+   * slot of its endpoint's group until its heartbeat lapses; after a database outage that stalled every
+   * endpoint with jobs in flight for heartbeatSeconds and more. Settles are fenced to the attempt, so a
+   * late one is harmless.
+   */
+  settleRetries?: number;
+  /** How long stop() waits for aborted attempts to wind down before handing back what still runs (default 500 ms). */
+  abortGraceMs?: number;
+  /** The timers it runs on (default: Node's). */
+  timers?: Timers;
 }
 
 /** What a handler may tell the dispatcher about its attempt. */
@@ -83,20 +99,6 @@ export interface Dispatcher {
   readonly inFlight: number;
 }
 
-const attemptOf = <T>(job: Job<T>): LaneJob => ({ id: job.id, retryCount: job.retryCount, name: job.name });
-
-/** How long stop() waits for aborted attempts to wind down before handing back what still runs. */
-const abortGraceMs = 500;
-
-/**
- * How many times a failed settle (complete or hand-back) is tried again, errorBackoffMs apart, while
- * the dispatcher runs. A job whose settle is dropped stays active in pg-boss and holds a slot of its
- * endpoint's group until its heartbeat lapses; after a database outage that stalled every endpoint
- * with jobs in flight for heartbeatSeconds and more. Settles are fenced to the attempt, so a late
- * one is harmless.
- */
-const settleRetries = 30;
-
 /**
  * One fetch loop per process in place of pg-boss `work()`'s loops: it claims
  * as many jobs as it has free slots in one fetch, runs each job's handler
@@ -105,7 +107,8 @@ const settleRetries = 30;
  * handler completed the job itself, in the transaction that recorded its
  * outcome. A handler that throws has its job failed at once, so pg-boss
  * retries it. Attempts that run long (or that the handler demotes) stop
- * counting against maxInFlight, within a separate allowance.
+ * counting against maxInFlight, within a separate allowance (slots.ts);
+ * settles and heartbeats are the settler's (settler.ts).
  */
 export function createDispatcher<T>(
   port: DispatchPort<T>,
@@ -113,65 +116,51 @@ export function createDispatcher<T>(
   logger: Logger,
   options: DispatcherOptions,
 ): Dispatcher {
+  const timers = options.timers ?? realTimers;
   const maxInFlight = Math.max(1, options.maxInFlight);
   const maxBatch = options.maxBatch ?? 50;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
-  const heartbeatMs = options.heartbeatMs ?? 4000;
   const errorBackoffMs = options.errorBackoffMs ?? 1000;
-  const slowAfterMs = options.slowAfterMs ?? 1000;
-  const maxSlow = Math.max(0, options.maxSlow ?? 3 * maxInFlight);
+  const abortGraceMs = options.abortGraceMs ?? 500;
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  /** Jobs whose handler is running. */
-  const running = new Set<Job<T>>();
-  /** Running jobs past slowAfterMs: they do not count against maxInFlight, only against maxSlow. */
-  const slow = new Set<Job<T>>();
-  /** Jobs claimed and not yet settled (running, or finished and waiting for their complete): heartbeat these. */
-  const unsettled = new Set<Job<T>>();
   const attempts = new Set<Promise<void>>();
   /** Aborts the attempt of each running job (see AttemptControl.signal). */
   const aborts = new Map<Job<T>, AbortController>();
-  let toComplete: Job<T>[] = [];
-  let flushing: Promise<void> | null = null;
-  let flushScheduled = false;
-  let wakeRequested = false;
-  let wakeWaiter: (() => void) | null = null;
   let waitingForSlot = false;
   let loopDone: Promise<void> = Promise.resolve();
-  let heartbeat: NodeJS.Timeout | undefined;
   let listener: { close(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
 
-  function wake() {
-    wakeRequested = true;
-    const w = wakeWaiter;
-    wakeWaiter = null;
-    w?.();
-  }
+  const wakeup = createWakeup(timers);
+  const wake = () => wakeup.wake();
+  const slots = createSlots<Job<T>>({
+    maxInFlight,
+    maxSlow: options.maxSlow ?? 3 * maxInFlight,
+    slowAfterMs: options.slowAfterMs ?? 1000,
+    timers,
+    onFreed: () => {
+      if (waitingForSlot) wake();
+    },
+  });
+  const settler = createSettler(port, logger, {
+    timers,
+    heartbeatMs: options.heartbeatMs ?? 4000,
+    errorBackoffMs,
+    settleRetries: options.settleRetries ?? 30,
+    retrying: () => state === 'running',
+    // Completing frees the endpoints' group slots in pg-boss's count: their next jobs may be fetchable now.
+    onCompleted: wake,
+  });
 
-  /** Waits for a wake-up (consuming it) or `ms`, whichever comes first. */
+  /** Waits for a wake-up or `ms`; not at all once stopping. */
   function idle(ms: number): Promise<void> {
-    if (state !== 'running') return Promise.resolve();
-    if (wakeRequested) {
-      // Consumed here, so a loop that cannot fetch (no free slot) waits on its next turn instead of spinning.
-      wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        wakeWaiter = null;
-        resolve();
-      }, ms);
-      wakeWaiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return state === 'running' ? wakeup.idle(ms) : Promise.resolve();
   }
 
   async function loop() {
     while (state === 'running') {
-      const free = freeSlots();
+      const free = slots.free();
       if (free <= 0) {
         waitingForSlot = true;
         await idle(pollIntervalMs);
@@ -179,11 +168,11 @@ export function createDispatcher<T>(
         continue;
       }
       // Wake-ups from here on ask for the fetch after this one.
-      wakeRequested = false;
+      wakeup.clear();
       const asked = Math.min(free, maxBatch);
       let jobs: Job<T>[];
       try {
-        jobs = await port.fetch(asked, Math.max(0, maxSlow - slow.size));
+        jobs = await port.fetch(asked, slots.allowanceRoom());
       } catch (err) {
         logger.error({ err }, 'fetching delivery jobs failed');
         await idle(errorBackoffMs);
@@ -191,7 +180,7 @@ export function createDispatcher<T>(
       }
       if (state !== 'running') {
         // Claimed while stopping: not started, so handed straight back.
-        if (jobs.length > 0) await failJobs(jobs, new Error('worker stopping'));
+        if (jobs.length > 0) await settler.fail(jobs, new Error('worker stopping'));
         break;
       }
       for (const job of jobs) begin(job);
@@ -203,136 +192,67 @@ export function createDispatcher<T>(
     }
   }
 
-  function freeSlots(): number {
-    return Math.min(maxInFlight - (running.size - slow.size), maxInFlight + maxSlow - running.size);
-  }
-
   function begin(job: Job<T>) {
-    running.add(job);
-    unsettled.add(job);
-    const demote = () => {
-      if (!running.has(job)) return false;
-      if (slow.has(job)) return true;
-      // Past maxSlow an attempt keeps its slot: the total stays within maxInFlight + maxSlow while the
-      // loop keeps fetching for the slots that are free (a full allowance no longer stops every fetch).
-      if (slow.size >= maxSlow) return false;
-      slow.add(job);
-      if (waitingForSlot) wake();
-      return true;
-    };
-    const slowTimer = setTimeout(demote, slowAfterMs);
-    slowTimer.unref();
+    slots.begin(job);
+    settler.claim(job);
     let completedByHandler = false;
-    const completed = () => {
-      completedByHandler = true;
-    };
     const abort = new AbortController();
     aborts.set(job, abort);
+    const control: AttemptControl = {
+      demote: () => slots.demote(job),
+      completed: () => {
+        completedByHandler = true;
+      },
+      signal: abort.signal,
+    };
     const attempt = (async () => {
       let error: unknown;
       let ok = false;
       try {
-        await handle(job, { demote, completed, signal: abort.signal });
+        await handle(job, control);
         ok = true;
       } catch (err) {
         error = err;
       }
-      clearTimeout(slowTimer);
       aborts.delete(job);
-      running.delete(job);
-      slow.delete(job);
-      if (waitingForSlot) wake();
+      slots.end(job);
       if (ok && completedByHandler) {
-        unsettled.delete(job);
+        settler.completedByHandler(job);
         // Its endpoint's group slot is free in pg-boss's count: the next job may be fetchable now.
         wake();
-      } else if (ok) queueComplete(job);
-      else await failJobs([job], error);
+      } else if (ok) {
+        // Stopped: its job was handed back already.
+        if (state !== 'stopped') settler.complete(job);
+      } else await settler.fail([job], error);
     })();
     attempts.add(attempt);
     void attempt.finally(() => attempts.delete(attempt));
   }
 
-  function queueComplete(job: Job<T>) {
-    if (state === 'stopped') return;
-    toComplete.push(job);
-    if (flushing || flushScheduled) return;
-    // Let the completions of this turn of the event loop join the batch.
-    flushScheduled = true;
-    setImmediate(() => {
-      flushScheduled = false;
-      void flush();
-    });
-  }
-
-  /**
-   * Runs a settle, trying again while the dispatcher runs (the database may be coming back). Resolves to
-   * the last error when it never went through.
-   */
-  async function settle(run: () => Promise<unknown>): Promise<{ err: unknown } | undefined> {
-    for (let tries = 0; ; tries++) {
-      try {
-        await run();
-        return undefined;
-      } catch (err) {
-        if (state !== 'running' || tries >= settleRetries) return { err };
-        await new Promise((resolve) => setTimeout(resolve, errorBackoffMs));
-      }
-    }
-  }
-
-  /** Completes what finished; while one complete runs, the next batch gathers. Resolves when the buffer is empty. */
-  function flush(): Promise<void> {
-    if (flushing) return flushing;
-    if (toComplete.length === 0) return Promise.resolve();
-    flushing = (async () => {
-      while (toComplete.length > 0) {
-        const batch = toComplete;
-        toComplete = [];
-        const failed = await settle(() => port.complete(batch.map(attemptOf)));
-        // Left claimed, these come back after their missed heartbeat; the stale check makes them no-ops.
-        if (failed) logger.error({ err: failed.err, jobs: batch.length }, 'completing delivery jobs failed');
-        for (const job of batch) unsettled.delete(job);
-        // Completing frees the endpoints' group slots in pg-boss's count: their next jobs may be fetchable now.
-        wake();
-      }
-    })().finally(() => {
-      flushing = null;
-    });
-    return flushing;
-  }
-
-  async function failJobs(jobs: Job<T>[], error: unknown) {
-    if (jobs.length === 0) return;
-    const failed = await settle(() => port.fail(jobs.map(attemptOf), error));
-    if (failed) {
-      logger.error(
-        { err: failed.err, jobs: jobs.length },
-        'handing delivery jobs back failed; their heartbeat will lapse',
-      );
-    }
-    for (const job of jobs) unsettled.delete(job);
-  }
-
-  async function beat() {
-    if (unsettled.size === 0) return;
-    try {
-      await port.touch([...unsettled].map(attemptOf));
-    } catch (err) {
-      logger.error({ err }, 'heartbeat of delivery jobs failed');
-    }
+  /** The attempts still running when stop's timeout ran out: cut off, then handed back. */
+  async function abandon() {
+    let left = slots.runningKeys();
+    if (left.length === 0) return;
+    logger.warn({ jobs: left.length }, 'stopping with delivery attempts in flight; they will be retried');
+    // Cut their requests off first, and give the handlers a moment to see it (an aborted attempt
+    // records nothing; its handler's failure hands its job back). One that answered meanwhile is
+    // recorded and completed as usual.
+    for (const job of left) aborts.get(job)?.abort();
+    await waitAtMost(timers, Promise.allSettled([...attempts]), abortGraceMs);
+    await settler.flush();
+    left = left.filter((job) => slots.isRunning(job));
+    await settler.fail(left, new Error('worker stopped before the attempt finished'));
   }
 
   return {
     get inFlight() {
-      return running.size;
+      return slots.running;
     },
     wake,
     async start() {
       if (state !== 'new') return;
       state = 'running';
-      heartbeat = setInterval(() => void beat(), heartbeatMs);
-      heartbeat.unref();
+      settler.startHeartbeat();
       if (port.listen) {
         try {
           listener = await port.listen(wake);
@@ -353,38 +273,11 @@ export function createDispatcher<T>(
         wake();
         await listener?.close().catch(() => {});
         await loopDone;
-        if (graceful && attempts.size > 0) {
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            Promise.allSettled([...attempts]),
-            new Promise<void>((resolve) => {
-              timer = setTimeout(resolve, Math.max(0, timeoutMs));
-            }),
-          ]);
-          clearTimeout(timer);
-        }
-        await flush();
+        if (graceful && attempts.size > 0) await waitAtMost(timers, Promise.allSettled([...attempts]), timeoutMs);
+        await settler.flush();
         // Still running: hand them back so that another worker (or this one restarted) makes the attempt.
-        let left = [...unsettled].filter((job) => running.has(job));
-        if (left.length > 0) {
-          logger.warn({ jobs: left.length }, 'stopping with delivery attempts in flight; they will be retried');
-          // Cut their requests off first, and give the handlers a moment to see it (an aborted attempt
-          // records nothing; its handler's failure hands its job back). One that answered meanwhile is
-          // recorded and completed as usual.
-          for (const job of left) aborts.get(job)?.abort();
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            Promise.allSettled([...attempts]),
-            new Promise<void>((resolve) => {
-              timer = setTimeout(resolve, abortGraceMs);
-            }),
-          ]);
-          clearTimeout(timer);
-          await flush();
-          left = left.filter((job) => running.has(job));
-          await failJobs(left, new Error('worker stopped before the attempt finished'));
-        }
-        clearInterval(heartbeat);
+        await abandon();
+        settler.stopHeartbeat();
         state = 'stopped';
       })();
       return stopping;
