@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBatcher } from './batch.ts';
+import { ManualTimers } from './manual-timers.ts';
 
 /** A promise and the function that resolves it. */
 function latch(): { promise: Promise<void>; resolve: () => void } {
@@ -67,5 +68,62 @@ describe('createBatcher', () => {
     );
     await Promise.all([1, 2, 3, 4, 5].map((n) => b.run(n)));
     expect(sizes).toEqual([2, 2, 1]);
+  });
+
+  it('waits for the end of the turn on the timers it is given', async () => {
+    const clock = new ManualTimers();
+    const batches: number[][] = [];
+    const b = createBatcher<number, number>(
+      async (items) => {
+        batches.push([...items]);
+        return items;
+      },
+      { timers: clock },
+    );
+    const results = [b.run(1), b.run(2)];
+    // Promise callbacks run, the end of the turn does not: nothing is sent yet.
+    await Promise.resolve();
+    expect(batches).toEqual([]);
+    await clock.settle();
+    expect(batches).toEqual([[1, 2]]);
+    expect(await Promise.all(results)).toEqual([1, 2]);
+  });
+
+  it('flush sends what waits at once and resolves once nothing is pending, batches gathered meanwhile included', async () => {
+    const clock = new ManualTimers();
+    const batches: number[][] = [];
+    let late: Promise<number> | undefined;
+    const b = createBatcher<number, number>(
+      async (items) => {
+        batches.push([...items]);
+        // Arrives while the first batch runs: the flush waits for its batch too.
+        late ??= b.run(3);
+        return items;
+      },
+      { timers: clock },
+    );
+    await b.flush();
+    expect(batches).toEqual([]);
+    const first = [b.run(1), b.run(2)];
+    await b.flush();
+    expect(batches).toEqual([[1, 2], [3]]);
+    expect(b.pending).toBe(0);
+    expect(await Promise.all([...first, late])).toEqual([1, 2, 3]);
+    // The end of the turn that run(1) scheduled finds nothing left to send.
+    await clock.settle();
+    expect(batches).toHaveLength(2);
+  });
+
+  it('takes whatever gathered with maxBatch Infinity', async () => {
+    const sizes: number[] = [];
+    const b = createBatcher<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        return items;
+      },
+      { maxBatch: Number.POSITIVE_INFINITY },
+    );
+    await Promise.all(Array.from({ length: 1000 }, (_, n) => b.run(n)));
+    expect(sizes).toEqual([1000]);
   });
 });

@@ -1,8 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobAttempt } from 'pg-boss';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher, type DispatchPort } from './dispatcher.ts';
+import { createDispatcher, type Dispatcher, type DispatchPort, type StopOptions } from './dispatcher.ts';
+import { ManualTimers } from './manual-timers.ts';
+import { sleep } from './timers.ts';
+
+// Every test runs on ManualTimers: time moves only when the test moves it, so "nothing happened after
+// N ms" means after advancing the clock N ms, and waits are on conditions, never on real time.
 
 const logger = pino({ level: 'silent' });
 
@@ -17,7 +21,8 @@ interface Fake extends DispatchPort<{ n: number }> {
   notify?: () => void;
 }
 
-function fakePort(count: number): Fake {
+/** A queue in memory whose fetch takes 1 ms and complete 2 ms of `clock`'s time. */
+function fakePort(clock: ManualTimers, count: number): Fake {
   const ready = Array.from(
     { length: count },
     (_, n) => ({ id: `job-${n}`, retryCount: 0, data: { n } }) as Job<{ n: number }>,
@@ -32,12 +37,12 @@ function fakePort(count: number): Fake {
     async fetch(batchSize, allowanceRoom) {
       port.fetches.push(batchSize);
       port.allowanceRoom.push(allowanceRoom);
-      await sleep(1);
+      await sleep(clock, 1);
       return port.ready.splice(0, batchSize);
     },
     async complete(jobs) {
       port.completed.push(jobs);
-      await sleep(2);
+      await sleep(clock, 2);
     },
     async fail(jobs) {
       port.failed.push(jobs);
@@ -62,17 +67,26 @@ function latch(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-async function until(check: () => boolean, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
+/** Stops `d`, moving the clock until it has stopped. */
+async function stop(clock: ManualTimers, d: Dispatcher, options?: StopOptions) {
+  let stopped = false;
+  const done = d.stop(options).then(() => {
+    stopped = true;
+  });
+  await clock.until(() => stopped);
+  await done;
 }
+
+const ids = (attempts: JobAttempt[][]) =>
+  attempts
+    .flat()
+    .map((j) => j.id)
+    .sort();
 
 describe('createDispatcher', () => {
   it('keeps at most maxInFlight attempts running, fetches only free slots, and completes in batches', async () => {
-    const port = fakePort(200);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 200);
     let running = 0;
     let peak = 0;
     const d = createDispatcher(
@@ -80,15 +94,15 @@ describe('createDispatcher', () => {
       async () => {
         running++;
         peak = Math.max(peak, running);
-        await sleep(5);
+        await sleep(clock, 5);
         running--;
       },
       logger,
-      { maxInFlight: 8, pollIntervalMs: 20 },
+      { maxInFlight: 8, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
-    await until(() => port.completed.flat().length === 200);
-    await d.stop();
+    await clock.until(() => port.completed.flat().length === 200);
+    await stop(clock, d);
     expect(peak).toBeLessThanOrEqual(8);
     expect(Math.max(...port.fetches)).toBeLessThanOrEqual(8);
     // Group commit: far fewer completes than jobs.
@@ -98,22 +112,31 @@ describe('createDispatcher', () => {
   });
 
   it('does not starve the event loop while every slot is busy and wake-ups keep coming', async () => {
-    const port = fakePort(10);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 10);
     const gate = latch();
-    const d = createDispatcher(port, () => gate.promise, logger, { maxInFlight: 2, pollIntervalMs: 50 });
+    const d = createDispatcher(port, () => gate.promise, logger, {
+      maxInFlight: 2,
+      pollIntervalMs: 50,
+      timers: clock,
+    });
     await d.start();
-    await until(() => d.inFlight === 2);
+    await clock.until(() => d.inFlight === 2);
+    const fetches = port.fetches.length;
     for (let i = 0; i < 5; i++) port.notify?.();
-    // A timer still fires: the loop waits instead of spinning on resolved promises.
-    await sleep(30);
+    // Advancing settles the event loop first: a loop spinning on resolved promises would never let it.
+    await clock.advance(30);
     expect(d.inFlight).toBe(2);
+    // And it waited instead of fetching for slots it does not have.
+    expect(port.fetches.length).toBe(fetches);
     gate.resolve();
-    await until(() => port.completed.flat().length === 10);
-    await d.stop();
+    await clock.until(() => port.completed.flat().length === 10);
+    await stop(clock, d);
   });
 
   it('stops counting slow attempts against maxInFlight, up to maxSlow more', async () => {
-    const port = fakePort(10);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 10);
     const stuck = latch();
     const fast = latch();
     const started: number[] = [];
@@ -125,25 +148,26 @@ describe('createDispatcher', () => {
         return job.data.n < 2 ? stuck.promise : fast.promise;
       },
       logger,
-      { maxInFlight: 2, slowAfterMs: 10, maxSlow: 2, pollIntervalMs: 20 },
+      { maxInFlight: 2, slowAfterMs: 10, maxSlow: 2, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
     // The two hanging attempts turn slow and two more start; when those turn slow too, the hard cap holds.
-    await until(() => d.inFlight === 4);
-    await sleep(50);
+    await clock.until(() => d.inFlight === 4);
+    await clock.advance(50);
     // maxInFlight + maxSlow is the hard cap, however long they all take.
     expect(d.inFlight).toBe(4);
     expect(started.sort()).toEqual([0, 1, 2, 3]);
     fast.resolve();
     stuck.resolve();
-    await until(() => port.completed.flat().length === 10);
-    await d.stop();
+    await clock.until(() => port.completed.flat().length === 10);
+    await stop(clock, d);
   });
 
   it('refuses to demote past maxSlow and keeps fetching for the free slots meanwhile', async () => {
     // Jobs 0-5 go to dead endpoints (they demote themselves and hang, or hand the job back when refused);
     // jobs 6-9 go to endpoints that answer. A full slow allowance must not stop their fetch.
-    const port = fakePort(10);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 10);
     const stuck = latch();
     const refused: number[] = [];
     const d = createDispatcher(
@@ -157,10 +181,10 @@ describe('createDispatcher', () => {
         await stuck.promise;
       },
       logger,
-      { maxInFlight: 2, slowAfterMs: 60_000, maxSlow: 2, pollIntervalMs: 20 },
+      { maxInFlight: 2, slowAfterMs: 60_000, maxSlow: 2, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
-    await until(() => port.completed.flat().length === 8);
+    await clock.until(() => port.completed.flat().length === 8);
     // Two dead attempts hold the whole slow allowance; the other four were refused, the answering ones ran.
     expect(d.inFlight).toBe(2);
     expect(refused.sort()).toEqual([2, 3, 4, 5]);
@@ -168,16 +192,17 @@ describe('createDispatcher', () => {
     expect(port.allowanceRoom[0]).toBe(2);
     expect(port.allowanceRoom.at(-1)).toBe(0);
     stuck.resolve();
-    await until(() => port.completed.flat().length === 10);
+    await clock.until(() => port.completed.flat().length === 10);
     const fetches = port.allowanceRoom.length;
     d.wake();
-    await until(() => port.allowanceRoom.length > fetches);
+    await clock.until(() => port.allowanceRoom.length > fetches);
     expect(port.allowanceRoom.at(-1)).toBe(2);
-    await d.stop();
+    await stop(clock, d);
   });
 
   it('does not complete again a job its handler completed itself', async () => {
-    const port = fakePort(4);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 4);
     let handled = 0;
     const d = createDispatcher(
       port,
@@ -186,42 +211,39 @@ describe('createDispatcher', () => {
         handled++;
       },
       logger,
-      { maxInFlight: 4, pollIntervalMs: 20 },
+      { maxInFlight: 4, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
-    await until(() => handled === 4 && port.completed.flat().length === 2);
-    await d.stop();
-    expect(
-      port.completed
-        .flat()
-        .map((j) => j.id)
-        .sort(),
-    ).toEqual(['job-1', 'job-3']);
+    await clock.until(() => handled === 4 && port.completed.flat().length === 2);
+    await stop(clock, d);
+    expect(ids(port.completed)).toEqual(['job-1', 'job-3']);
     expect(port.failed).toEqual([]);
   });
 
   it('fails the job of a handler that throws, so pg-boss retries it', async () => {
-    const port = fakePort(3);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 3);
     const d = createDispatcher(
       port,
       async (job) => {
         if (job.data.n === 1) throw new Error('database down');
       },
       logger,
-      { maxInFlight: 4, pollIntervalMs: 20 },
+      { maxInFlight: 4, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
-    await until(() => port.completed.flat().length === 2 && port.failed.length === 1);
-    await d.stop();
+    await clock.until(() => port.completed.flat().length === 2 && port.failed.length === 1);
+    await stop(clock, d);
     expect(port.failed).toEqual([[{ id: 'job-1', retryCount: 0 }]]);
   });
 
   it('touches claimed jobs while their attempts run', async () => {
-    const port = fakePort(2);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 2);
     const gate = latch();
-    const d = createDispatcher(port, () => gate.promise, logger, { maxInFlight: 4, heartbeatMs: 20 });
+    const d = createDispatcher(port, () => gate.promise, logger, { maxInFlight: 4, heartbeatMs: 20, timers: clock });
     await d.start();
-    await until(() => port.touched.length >= 2);
+    await clock.until(() => port.touched.length >= 2);
     expect(
       port.touched
         .at(-1)
@@ -229,47 +251,39 @@ describe('createDispatcher', () => {
         .sort(),
     ).toEqual(['job-0', 'job-1']);
     gate.resolve();
-    await d.stop();
+    await stop(clock, d);
   });
 
   it('on stop: fetches no more, lets attempts finish within the timeout, completes them, fails the rest', async () => {
-    const port = fakePort(4);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 4);
     const d = createDispatcher(
       port,
       async (job) => {
-        await sleep(job.data.n < 2 ? 20 : 5_000);
+        await sleep(clock, job.data.n < 2 ? 20 : 5_000);
       },
       logger,
-      { maxInFlight: 4, pollIntervalMs: 20 },
+      { maxInFlight: 4, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
-    await until(() => d.inFlight === 4);
+    await clock.until(() => d.inFlight === 4);
     const fetches = port.fetches.length;
-    const started = Date.now();
-    await d.stop({ graceful: true, timeoutMs: 200 });
-    expect(Date.now() - started).toBeLessThan(1000);
+    const started = clock.now;
+    await stop(clock, d, { graceful: true, timeoutMs: 200 });
+    expect(clock.now - started).toBeLessThan(1000);
     expect(port.fetches.length).toBe(fetches);
-    expect(
-      port.completed
-        .flat()
-        .map((j) => j.id)
-        .sort(),
-    ).toEqual(['job-0', 'job-1']);
-    expect(
-      port.failed
-        .flat()
-        .map((j) => j.id)
-        .sort(),
-    ).toEqual(['job-2', 'job-3']);
+    expect(ids(port.completed)).toEqual(['job-0', 'job-1']);
+    expect(ids(port.failed)).toEqual(['job-2', 'job-3']);
   });
 
   it('on stop: aborts the attempts that outlast the timeout before handing their jobs back, once each', async () => {
-    const port = fakePort(4);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 4);
     const aborted: number[] = [];
     const d = createDispatcher(
       port,
       async (job, control) => {
-        if (job.data.n < 2) return sleep(20);
+        if (job.data.n < 2) return sleep(clock, 20);
         // A request that would outlast the bound: handed back while still on the wire, it would be sent
         // twice at once (found by test/soak/crash.soak.test.ts).
         await new Promise<void>((_, reject) => {
@@ -280,23 +294,19 @@ describe('createDispatcher', () => {
         });
       },
       logger,
-      { maxInFlight: 4, pollIntervalMs: 20 },
+      { maxInFlight: 4, pollIntervalMs: 20, timers: clock },
     );
     await d.start();
-    await until(() => d.inFlight === 4);
-    await d.stop({ graceful: true, timeoutMs: 200 });
+    await clock.until(() => d.inFlight === 4);
+    await stop(clock, d, { graceful: true, timeoutMs: 200 });
     expect(aborted.sort()).toEqual([2, 3]);
     expect(d.inFlight).toBe(0);
-    expect(
-      port.failed
-        .flat()
-        .map((j) => j.id)
-        .sort(),
-    ).toEqual(['job-2', 'job-3']);
+    expect(ids(port.failed)).toEqual(['job-2', 'job-3']);
   });
 
   it('wakes on a notification instead of waiting out the poll', async () => {
-    const port = fakePort(0);
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 0);
     let handled = 0;
     const d = createDispatcher(
       port,
@@ -304,13 +314,154 @@ describe('createDispatcher', () => {
         handled++;
       },
       logger,
-      { maxInFlight: 4, pollIntervalMs: 60_000 },
+      { maxInFlight: 4, pollIntervalMs: 60_000, timers: clock },
     );
     await d.start();
-    await sleep(20);
+    await clock.advance(20);
     port.ready.push({ id: 'late', retryCount: 0, data: { n: 0 } } as Job<{ n: number }>);
     port.notify?.();
-    await until(() => handled === 1, 1000);
-    await d.stop();
+    await clock.until(() => handled === 1, 1000);
+    await stop(clock, d);
+  });
+
+  it('on stop: waits out the timeout, then the abort grace, completes what answered meanwhile, fails the rest', async () => {
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 2);
+    const d = createDispatcher(
+      port,
+      async (job, control) => {
+        // job-0 ignores the abort (a request that will not let go); job-1 answers 100 ms after it.
+        if (job.data.n === 0) return sleep(clock, 60_000);
+        await new Promise<void>((resolve) => control.signal?.addEventListener('abort', () => resolve()));
+        await sleep(clock, 100);
+      },
+      logger,
+      { maxInFlight: 2, pollIntervalMs: 20, abortGraceMs: 500, timers: clock },
+    );
+    await d.start();
+    await clock.until(() => d.inFlight === 2);
+    const stoppedAt = clock.now;
+    let stopped = false;
+    const done = d.stop({ timeoutMs: 200 }).then(() => {
+      stopped = true;
+    });
+    await clock.advance(199);
+    expect(port.completed).toEqual([]);
+    expect(port.failed).toEqual([]);
+    await clock.advance(101);
+    await clock.until(() => port.completed.length === 1);
+    expect(ids(port.completed)).toEqual(['job-1']);
+    expect(port.failed).toEqual([]);
+    await clock.advance(stoppedAt + 200 + 500 - 1 - clock.now);
+    expect(stopped).toBe(false);
+    await clock.advance(1);
+    await done;
+    expect(ids(port.failed)).toEqual(['job-0']);
+    expect(d.inFlight).toBe(1);
+  });
+
+  it('on a stop that is not graceful: aborts at once, without waiting for the timeout', async () => {
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 2);
+    const d = createDispatcher(
+      port,
+      (_job, control) =>
+        new Promise<void>((_, reject) => control.signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+      logger,
+      { maxInFlight: 2, pollIntervalMs: 20, timers: clock },
+    );
+    await d.start();
+    await clock.until(() => d.inFlight === 2);
+    const started = clock.now;
+    await stop(clock, d, { graceful: false, timeoutMs: 20_000 });
+    expect(clock.now - started).toBeLessThan(20_000);
+    expect(ids(port.failed)).toEqual(['job-0', 'job-1']);
+    expect(d.inFlight).toBe(0);
+  });
+
+  it('waits errorBackoffMs after a failed fetch, and polls without LISTEN when it fails', async () => {
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 1);
+    const fetch = port.fetch;
+    let fetchFailures = 1;
+    port.fetch = async (batchSize, allowanceRoom) => {
+      if (fetchFailures-- > 0) {
+        port.fetches.push(batchSize);
+        throw new Error('database down');
+      }
+      return fetch(batchSize, allowanceRoom);
+    };
+    port.listen = async () => {
+      throw new Error('no LISTEN here');
+    };
+    const d = createDispatcher(port, async () => {}, logger, {
+      maxInFlight: 2,
+      pollIntervalMs: 20,
+      errorBackoffMs: 300,
+      timers: clock,
+    });
+    await d.start();
+    await clock.advance(299);
+    expect(port.fetches.length).toBe(1);
+    await clock.advance(1);
+    await clock.until(() => port.completed.length === 1);
+    expect(clock.now).toBeLessThan(310);
+    await stop(clock, d);
+  });
+
+  it('tries a failed complete again errorBackoffMs apart, heartbeating its jobs until it goes through', async () => {
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 1);
+    const complete = port.complete;
+    let completeFailures = 2;
+    const tries: number[] = [];
+    port.complete = async (jobs) => {
+      tries.push(clock.now);
+      if (completeFailures-- > 0) throw new Error('database down');
+      return complete(jobs);
+    };
+    const d = createDispatcher(port, async () => {}, logger, {
+      maxInFlight: 2,
+      pollIntervalMs: 20,
+      errorBackoffMs: 300,
+      heartbeatMs: 100,
+      timers: clock,
+    });
+    await d.start();
+    await clock.until(() => port.completed.length === 1);
+    expect(tries.map((t) => t - (tries[0] ?? 0))).toEqual([0, 300, 600]);
+    expect(port.touched.length).toBeGreaterThan(0);
+    expect(port.touched.every((jobs) => jobs.map((j) => j.id).join() === 'job-0')).toBe(true);
+    const touches = port.touched.length;
+    await clock.advance(500);
+    expect(port.touched.length).toBe(touches);
+    await stop(clock, d);
+  });
+
+  it('gives a failed complete up after settleRetries, and stops heartbeating its jobs', async () => {
+    const clock = new ManualTimers();
+    const port = fakePort(clock, 1);
+    let tries = 0;
+    port.complete = async () => {
+      tries++;
+      throw new Error('database down');
+    };
+    const d = createDispatcher(port, async () => {}, logger, {
+      maxInFlight: 2,
+      pollIntervalMs: 20,
+      errorBackoffMs: 300,
+      heartbeatMs: 100,
+      settleRetries: 2,
+      timers: clock,
+    });
+    await d.start();
+    await clock.until(() => tries === 3);
+    await clock.advance(300);
+    expect(tries).toBe(3);
+    const touches = port.touched.length;
+    await clock.advance(500);
+    expect(port.touched.length).toBe(touches);
+    await stop(clock, d);
+    expect(port.failed).toEqual([]);
   });
 });
