@@ -39,11 +39,11 @@ export interface DispatcherOptions {
   slowAfterMs?: number;
   /** Slow attempts in flight at most on top of maxInFlight (default 3 × maxInFlight). */
   maxSlow?: number;
-  /** Largest fetch. */
+  /** Largest fetch (default 50). */
   maxBatch?: number;
-  /** How long to wait after an empty fetch when nothing wakes the dispatcher. */
+  /** How long to wait after an empty fetch when nothing wakes the dispatcher (default 250 ms). */
   pollIntervalMs?: number;
-  /** Heartbeat period for claimed jobs (well inside the queue's heartbeatSeconds). */
+  /** Heartbeat period for claimed jobs, well inside the queue's heartbeatSeconds (default 4000 ms). */
   heartbeatMs?: number;
   /** Pause after a failed fetch, and between the tries of a failed settle (default 1000 ms). */
   errorBackoffMs?: number;
