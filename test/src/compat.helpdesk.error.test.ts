@@ -11,6 +11,7 @@ import {
   vendorApi,
 } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Every failure of the Helpdesk surface in Helpdesk's own shape,
@@ -34,15 +35,10 @@ interface HelpdeskError {
 const base = '/helpdesk/api/v1/webhooks';
 const valid = { name: 'Err fixture', targetUrl: 'https://example.com/webhook', events: ['ticket.created'] };
 
-let t: TestHookport;
-let api: Api;
-let tenant: TenantFixture;
+const { t, api, tenant } = await vendorFixture('helpdesk');
 let webhookId = '';
 
 beforeAll(async () => {
-  t = await startHookport();
-  api = vendorApi(t, 'helpdesk');
-  tenant = await createTenant(t, { presets: ['helpdesk'] });
   const made = await api.post<{ webhook: { id: string } }>(base, {
     token: tenant.token,
     headers: { 'x-workspace-id': tenant.id },
@@ -50,9 +46,6 @@ beforeAll(async () => {
   });
   expect(made.status).toBe(201);
   webhookId = made.body.webhook.id;
-});
-afterAll(async () => {
-  await t.close();
 });
 
 /** Asserts Helpdesk's error body with this status and code; the request id is the one the server answered with. */

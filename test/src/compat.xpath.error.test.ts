@@ -9,6 +9,7 @@ import {
   type TestHookport,
   vendorApi,
 } from './support/harness.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Bad input on every XPath route: always a 4xx in the vendor's shape
@@ -24,23 +25,13 @@ const base = '/v2.3/webhooks/endpoints';
 const jsonType = { 'content-type': 'application/json' };
 const valid = { url: 'https://partner.example.com/webhooks/xpath', events: ['cases.*'] };
 
-let t: TestHookport;
-let xp: Api;
-let token = '';
+const { t, api: xp, tenant } = await vendorFixture('xpath');
+const { token } = tenant;
 let id = '';
 
 beforeAll(async () => {
-  t = await startHookport();
-  xp = vendorApi(t, 'xpath');
-  token = (await createTenant(t, { presets: ['xpath'] })).token;
   const created = await xp.post<{ data: { id: string } }>(base, { token, json: valid });
   id = created.body.data.id;
-});
-afterAll(async () => {
-  // No bad request reached the unhandled-error path.
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
 });
 
 function expectError(res: ApiResponse, status: number, code: string): XpathError {
