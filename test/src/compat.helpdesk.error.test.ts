@@ -6,6 +6,7 @@ import {
   createTenant,
   createToken,
   startHookport,
+  streamedRequest,
   type TenantFixture,
   type TestHookport,
   vendorApi,
@@ -422,23 +423,3 @@ describe('oversized bodies → 413 PAYLOAD_TOO_LARGE', () => {
     }
   });
 });
-
-/** A body sent as a stream with no Content-Length, so the server can only learn its size by counting. */
-async function streamedRequest(
-  target: TestHookport,
-  method: string,
-  path: string,
-  bytes: Uint8Array,
-  headers: Record<string, string>,
-): Promise<ApiResponse> {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += 512) controller.enqueue(bytes.slice(at, at + 512));
-      controller.close();
-    },
-  });
-  const init: RequestInit & { duplex: 'half' } = { method, headers, body, duplex: 'half' };
-  const res = await target.hp.app.fetch(new Request(`http://hookport.test${path}`, init));
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: JSON.parse(text) as unknown, text };
-}
