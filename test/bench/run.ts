@@ -4,14 +4,15 @@
  * refreshes the results block of docs/benchmarks.md. Bounded: every phase has
  * a deadline and the whole run stops itself after BENCH_DEADLINE_S (default 540 s).
  *
- *  a   raw baseline: signed POSTs straight from undici to the receiver  (phases/a-baseline.ts, also a2)
- *  b   Hookport end to end on PostgreSQL (in-process, role all)          (phases/b-postgres.ts)
- *  c   the same on embedded PGlite (in memory)                           (phases/c-pglite.ts)
- *  q   pg-boss alone: no HTTP, none of our tables                        (phases/q-queue.ts, also q.pglite)
- *  d   publish-to-receive latency at a fixed offered rate, PostgreSQL    (phases/d-latency.ts)
- *  e   isolation: healthy throughput while half the endpoints never answer (phases/e-isolation.ts, also e.stress)
- *  f   worker peak RSS: API in-process, worker as a separate `hookport worker` process (phases/f-worker.ts)
- *      and the figures derived from the others at the end: ratios, this process's RSS (phases/derived.ts)
+ *  a, a2      phases/a-baseline.ts   raw baseline: signed POSTs straight from undici to the receiver
+ *  b          phases/b-postgres.ts   Hookport end to end on PostgreSQL (in-process, role all)
+ *  c          phases/c-pglite.ts     the same on embedded PGlite (in memory)
+ *  q          phases/q-queue.ts      pg-boss alone: no HTTP, none of our tables (q.pglite: the same on PGlite)
+ *  d          phases/d-latency.ts    publish-to-receive latency at a fixed offered rate, PostgreSQL
+ *  e          phases/e-isolation.ts  isolation: healthy throughput while half the endpoints never answer
+ *                                    (e.stress: three dead endpoints per healthy one)
+ *  f          phases/f-worker.ts     worker peak RSS: API in-process, worker as a separate `hookport worker`
+ *  ratio.*    phases/derived.ts      what is derived from the others at the end (and self.rss)
  *
  * This file only sequences them; what they share is beside it: settings.ts (the knobs), server.ts
  * (the server under measurement), database.ts, hookport.ts (Hookport started per phase),
