@@ -1,6 +1,7 @@
 /**
- * The benchmark's webhook receiver, run as a child process of run.ts (so its
- * CPU time is not charged to the sender it measures). One node:http server per
+ * The benchmark's webhook receiver, run as a child process of the bench
+ * (receiver-process.ts starts and drives it), so its CPU time is not charged
+ * to the sender it measures. One node:http server per
  * endpoint, each on its own 127.0.0.1 port: every endpoint is its own origin,
  * as in production, so a dead endpoint cannot block a healthy one inside the
  * sender's per-origin connection pool.
@@ -114,7 +115,7 @@ function onOk(port: number, req: IncomingMessage, res: ServerResponse) {
       const data = (JSON.parse(body) as { data?: { sentAt?: unknown; seq?: unknown } }).data;
       if (typeof data?.sentAt === 'number') {
         r.latencies.push(at - data.sentAt);
-        // BENCH_TRACE (run.ts): the same file as the publisher's lines; appends of a line each do not interleave.
+        // BENCH_TRACE (trace.ts): the same file as the publisher's lines; appends of a line each do not interleave.
         if (tracePrefix)
           appendFileSync(`${tracePrefix}.events`, `recv ${String(data.seq)} ${at} ${at - data.sentAt}\n`);
       }

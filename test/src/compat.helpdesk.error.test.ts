@@ -6,11 +6,13 @@ import {
   createTenant,
   createToken,
   startHookport,
+  streamedRequest,
   type TenantFixture,
   type TestHookport,
   vendorApi,
 } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Every failure of the Helpdesk surface in Helpdesk's own shape,
@@ -34,15 +36,10 @@ interface HelpdeskError {
 const base = '/helpdesk/api/v1/webhooks';
 const valid = { name: 'Err fixture', targetUrl: 'https://example.com/webhook', events: ['ticket.created'] };
 
-let t: TestHookport;
-let api: Api;
-let tenant: TenantFixture;
+const { t, api, tenant } = await vendorFixture('helpdesk');
 let webhookId = '';
 
 beforeAll(async () => {
-  t = await startHookport();
-  api = vendorApi(t, 'helpdesk');
-  tenant = await createTenant(t, { presets: ['helpdesk'] });
   const made = await api.post<{ webhook: { id: string } }>(base, {
     token: tenant.token,
     headers: { 'x-workspace-id': tenant.id },
@@ -50,9 +47,6 @@ beforeAll(async () => {
   });
   expect(made.status).toBe(201);
   webhookId = made.body.webhook.id;
-});
-afterAll(async () => {
-  await t.close();
 });
 
 /** Asserts Helpdesk's error body with this status and code; the request id is the one the server answered with. */
@@ -429,23 +423,3 @@ describe('oversized bodies → 413 PAYLOAD_TOO_LARGE', () => {
     }
   });
 });
-
-/** A body sent as a stream with no Content-Length, so the server can only learn its size by counting. */
-async function streamedRequest(
-  target: TestHookport,
-  method: string,
-  path: string,
-  bytes: Uint8Array,
-  headers: Record<string, string>,
-): Promise<ApiResponse> {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += 512) controller.enqueue(bytes.slice(at, at + 512));
-      controller.close();
-    },
-  });
-  const init: RequestInit & { duplex: 'half' } = { method, headers, body, duplex: 'half' };
-  const res = await target.hp.app.fetch(new Request(`http://hookport.test${path}`, init));
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: JSON.parse(text) as unknown, text };
-}

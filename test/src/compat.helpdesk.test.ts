@@ -2,21 +2,12 @@ import { readFileSync } from 'node:fs';
 import { uuidToUlid } from '@hookport/compat';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Api,
-  type ApiResponse,
-  createTenant,
-  createToken,
-  startHookport,
-  type TenantFixture,
-  type TestHookport,
-  vendorApi,
-} from './support/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ApiResponse, createTenant, createToken, type TenantFixture } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
 import type { Endpoint, EndpointWithSecret, PageOf } from './support/types.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * The Helpdesk (Airclou) surface: every example of the vendor's document
@@ -65,20 +56,7 @@ const seedCreate = {
 };
 const seedUpdate = { webhook: { name: 'Updated Name', events: ['ticket.created'], active: false } };
 
-let t: TestHookport;
-let api: Api;
-let tenant: TenantFixture;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  t = await startHookport();
-  api = vendorApi(t, 'helpdesk');
-  tenant = await createTenant(t, { presets: ['helpdesk'] });
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  await t.close();
-});
+const { t, api, tenant, receiver } = await vendorFixture('helpdesk');
 
 interface Call {
   json?: unknown;
@@ -100,12 +78,6 @@ async function create(body: unknown = seedCreate, as?: TenantFixture): Promise<W
   const res = await hd<{ webhook: WithSecret }>('POST', base, { json: body, ...(as ? { as } : {}) });
   expect(res.status, res.text).toBe(201);
   return res.body.webhook;
-}
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
 }
 
 /** Ajv over the committed document's payload schema: an independent check of what receivers get. */
@@ -401,10 +373,9 @@ describe('delivery', () => {
   });
 
   it('retries with the same webhook-id until the receiver accepts', async () => {
-    const r = await startReceiver((_req, n, res) => {
+    const r = await receiver((_req, n, res) => {
       res.writeHead(n < 2 ? 500 : 200).end();
     });
-    receivers.push(r);
     const made = await create({ webhook: { ...seedCreate.webhook, targetUrl: r.url, events: ['ticket.deleted'] } }, ws);
     const event = await publish('ticket.deleted', { ticket: { id: 'tkt_gone' } });
     const got = await r.waitFor(2);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DeliveryKit } from './support/delivery.ts';
-import { createTenant, startHookport, type TestHookport, vendorApi } from './support/harness.ts';
+import { expect, it } from 'vitest';
+import { vendorApi } from './support/harness.ts';
 import type { EndpointWithSecret } from './support/types.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Rapidly disables an endpoint after 10 consecutive failed events; native
@@ -11,18 +11,8 @@ import { until } from './support/until.ts';
  * failing receiver disables the Rapidly endpoint and not the native one.
  */
 
-let t: TestHookport;
-let kit: DeliveryKit;
-
-beforeAll(async () => {
-  // No retries: each event's delivery fails on its first attempt.
-  t = await startHookport({ HOOKPORT_RETRY_SCHEDULE: '0' });
-  kit = new DeliveryKit(t, await createTenant(t, { presets: ['rapidly'] }));
-});
-afterAll(async () => {
-  await kit?.close();
-  await t?.close();
-});
+// No retries: each event's delivery fails on its first attempt.
+const { t, kit } = await vendorFixture('rapidly', { HOOKPORT_RETRY_SCHEDULE: '0' });
 
 interface RapidlyEndpoint {
   id: string;

@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Api,
-  type ApiResponse,
-  createTenant,
-  createToken,
-  startHookport,
-  type TestHookport,
-  vendorApi,
-} from './support/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Api, type ApiResponse, createTenant, createToken, startHookport, vendorApi } from './support/harness.ts';
 import { expectUnchanged } from './support/problem-assertions.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Bad input and refused access on every Rapidly route: always a 4xx in
@@ -21,25 +14,15 @@ interface ValidationBody {
   detail: { type: string; loc: (string | number)[]; msg: string; input: unknown }[];
 }
 
-let t: TestHookport;
-let api: Api;
-const fx = { token: '', endpointId: '', deliveryId: '' };
+const { t, api, tenant: owner } = await vendorFixture('rapidly');
+const fx = { token: owner.token, endpointId: '', deliveryId: '' };
 
 beforeAll(async () => {
-  t = await startHookport();
-  api = vendorApi(t, 'rapidly');
-  const tenant = await createTenant(t, { presets: ['rapidly'] });
-  fx.token = tenant.token;
   const created = await api.post<{ id: string }>('/api/webhooks/endpoints', {
     token: fx.token,
     json: { url: 'https://receiver.example.com/hooks', format: 'raw', events: ['customer.created'] },
   });
   fx.endpointId = created.body.id;
-});
-afterAll(async () => {
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
 });
 
 const validId = '01936f6c-8f4a-7c3e-9b1d-2f5a6c7d8e9f';

@@ -1,16 +1,9 @@
 import { ulidToUuid, uuidToUlid } from '@hookport/compat';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Api,
-  createTenant,
-  startHookport,
-  type TenantFixture,
-  type TestHookport,
-  vendorApi,
-} from './support/harness.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
+import { describe, expect, it } from 'vitest';
+import { createTenant } from './support/harness.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * The Rapidly surface (/api/webhooks): every example request of the seed
@@ -57,28 +50,8 @@ interface Paginated<T> {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-let t: TestHookport;
-let api: Api;
-let tenant: TenantFixture;
-let workspaceId: string;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  t = await startHookport();
-  api = vendorApi(t, 'rapidly');
-  tenant = await createTenant(t, { presets: ['rapidly'] });
-  workspaceId = ulidToUuid(tenant.id.slice('tnt_'.length).toUpperCase()) ?? '';
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  await t.close();
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>) {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const { t, api, tenant, receiver } = await vendorFixture('rapidly');
+const workspaceId = ulidToUuid(tenant.id.slice('tnt_'.length).toUpperCase()) ?? '';
 
 async function create(json: Record<string, unknown>) {
   const res = await api.post<RapidlyEndpoint>('/api/webhooks/endpoints', { token: tenant.token, json });

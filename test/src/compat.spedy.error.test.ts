@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Api,
-  type ApiResponse,
-  createTenant,
-  startHookport,
-  type TenantFixture,
-  type TestHookport,
-  vendorApi,
-} from './support/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ApiResponse, createTenant, startHookport, vendorApi } from './support/harness.ts';
 import { startReceiver } from './support/receiver.ts';
 import type { EndpointWithSecret } from './support/types.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Bad input on every Spedy route: always a 4xx in the NestJS shape
@@ -35,16 +28,11 @@ const reasons: Record<number, string> = {
   415: 'Unsupported Media Type',
 };
 
-let t: TestHookport;
-let spedy: Api;
-let tenant: TenantFixture;
+const { t, api: spedy, tenant } = await vendorFixture('spedy');
 /** A Spedy endpoint every test leaves as it is, and ids of endpoints of other profiles. */
 const fx = { id: '', xpathShaped: '', nativeId: '', uuid: '0190f5d2-7c1e-7a3b-8c4d-5e6f7a8b9c0d' };
 
 beforeAll(async () => {
-  t = await startHookport();
-  spedy = vendorApi(t, 'spedy');
-  tenant = await createTenant(t, { presets: ['spedy'] });
   const created = await spedy.post<{ id: string }>(base, {
     token: tenant.token,
     json: { name: 'Fixture', url: 'https://fixture.example.com/h', events: ['ticket.created'] },
@@ -57,11 +45,6 @@ beforeAll(async () => {
   });
   fx.nativeId = xpath.body.id;
   fx.xpathShaped = `wh_${xpath.body.id.slice(3).toUpperCase()}`;
-});
-afterAll(async () => {
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
 });
 
 function expectSpedyError(res: ApiResponse, status: number): SpedyError {

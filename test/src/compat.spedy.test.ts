@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Api,
-  createTenant,
-  createToken,
-  startHookport,
-  type TenantFixture,
-  type TestHookport,
-  vendorApi,
-} from './support/harness.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
+import { describe, expect, it } from 'vitest';
+import { createTenant, createToken } from './support/harness.ts';
 import type { Endpoint, EndpointWithSecret } from './support/types.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * The Spedy surface (/api/v1/webhook-endpoints) against the real server: every
@@ -54,28 +46,7 @@ const secondsOnly = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const endpointIdPattern = /^wh_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 const deliveryIdPattern = /^dlv_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
-let t: TestHookport;
-let spedy: Api;
-let tenant: TenantFixture;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  t = await startHookport();
-  spedy = vendorApi(t, 'spedy');
-  tenant = await createTenant(t, { presets: ['spedy'] });
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>) {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const { t, api: spedy, tenant, receiver } = await vendorFixture('spedy');
 
 async function create(json: Record<string, unknown>, token = tenant.token) {
   const res = await spedy.post<SpedyCreated>(base, { token, json });

@@ -1,19 +1,17 @@
 import { verify } from '@octokit/webhooks-methods';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Api,
   type ApiResponse,
   createTenant,
   createToken,
   startHookport,
   type TenantFixture,
-  type TestHookport,
   vendorApi,
 } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
 import type { Endpoint, EndpointWithSecret, PageOf } from './support/types.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * The TSANet Connect surface: every example of the vendor's document
@@ -70,28 +68,7 @@ const seedUrl = 'https://api.example.com/webhooks/tsanet';
 const catalogue = ['collaboration-request.created', 'note.created'];
 const secondsTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-let t: TestHookport;
-let ts: Api;
-let tenant: TenantFixture;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  t = await startHookport();
-  ts = vendorApi(t, 'tsanet');
-  tenant = await createTenant(t, { presets: ['tsanet'] });
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const { t, api: ts, tenant, receiver } = await vendorFixture('tsanet');
 
 async function create(json: Record<string, unknown>, token = tenant.token): Promise<Created> {
   const res = await ts.post<Created>(base, { token, json });

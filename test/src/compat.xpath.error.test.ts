@@ -6,9 +6,11 @@ import {
   createTenant,
   type RequestOptions,
   startHookport,
+  streamedRequest,
   type TestHookport,
   vendorApi,
 } from './support/harness.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * Bad input on every XPath route: always a 4xx in the vendor's shape
@@ -24,23 +26,13 @@ const base = '/v2.3/webhooks/endpoints';
 const jsonType = { 'content-type': 'application/json' };
 const valid = { url: 'https://partner.example.com/webhooks/xpath', events: ['cases.*'] };
 
-let t: TestHookport;
-let xp: Api;
-let token = '';
+const { t, api: xp, tenant } = await vendorFixture('xpath');
+const { token } = tenant;
 let id = '';
 
 beforeAll(async () => {
-  t = await startHookport();
-  xp = vendorApi(t, 'xpath');
-  token = (await createTenant(t, { presets: ['xpath'] })).token;
   const created = await xp.post<{ data: { id: string } }>(base, { token, json: valid });
   id = created.body.data.id;
-});
-afterAll(async () => {
-  // No bad request reached the unhandled-error path.
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
 });
 
 function expectError(res: ApiResponse, status: number, code: string): XpathError {
@@ -348,7 +340,7 @@ describe('an oversize body', () => {
       const before = await small.snapshot();
       const sized = await smallXp.request(method, path, { token: smallToken, body: big, headers: jsonType });
       expectError(sized, 413, 'payload_too_large');
-      const streamed = await sendStreamed(small, method, path, new TextEncoder().encode(big), {
+      const streamed = await streamedRequest(small, method, path, new TextEncoder().encode(big), {
         ...jsonType,
         authorization: `Bearer ${smallToken}`,
       });
@@ -357,24 +349,3 @@ describe('an oversize body', () => {
     }
   });
 });
-
-/** A body streamed with no Content-Length, so the server can only count it. */
-async function sendStreamed(
-  target: TestHookport,
-  method: string,
-  path: string,
-  bytes: Uint8Array,
-  headers: Record<string, string>,
-): Promise<ApiResponse> {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += 256) controller.enqueue(bytes.slice(at, at + 256));
-      controller.close();
-    },
-  });
-  // `duplex` is required by undici for a streamed request body; lib.dom's RequestInit does not know it yet.
-  const init: RequestInit & { duplex: 'half' } = { method, headers, body, duplex: 'half' };
-  const res = await target.hp.app.fetch(new Request(`http://hookport.test${path}`, init));
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
-}

@@ -1,20 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Api,
   type ApiResponse,
   createTenant,
   createToken,
   startHookport,
   type TenantFixture,
-  type TestHookport,
   vendorApi,
 } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
 import type { Endpoint, EndpointWithSecret, PageOf } from './support/types.ts';
 import { until } from './support/until.ts';
+import { vendorFixture } from './support/vendor-fixture.ts';
 
 /**
  * The XPath v2.3 surface: every example of the vendor's document replayed,
@@ -49,28 +47,7 @@ const seedCreate = {
   description: 'Partner production endpoint',
 };
 
-let t: TestHookport;
-let xp: Api;
-let tenant: TenantFixture;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  t = await startHookport();
-  xp = vendorApi(t, 'xpath');
-  tenant = await createTenant(t, { presets: ['xpath'] });
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  const errorLines = t.logs.filter((line) => line.includes('"level":50'));
-  await t.close();
-  expect(errorLines).toEqual([]);
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const { t, api: xp, tenant, receiver } = await vendorFixture('xpath');
 
 async function create(
   json: Record<string, unknown>,

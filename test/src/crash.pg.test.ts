@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fanout, startFanout } from './support/fanout.ts';
-import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { startFanout } from './support/fanout.ts';
 import { until } from './support/until.ts';
-import { killProcesses, startWorkerProcess } from './support/worker-process.ts';
+import { apiForWorkerProcesses, startWorkerProcess } from './support/worker-process.ts';
 
 /*
  * A worker process dies hard (SIGKILL) with deliveries in flight. Its claimed
@@ -17,27 +16,14 @@ const endpoints = 3;
 /** Per-endpoint in-flight cap of the worker (HOOKPORT_ENDPOINT_CONCURRENCY default). */
 const endpointConcurrency = 4;
 
-let t: TestHookport;
-let tenant: TenantFixture;
-let fan: Fanout | undefined;
-
-beforeAll(async () => {
-  // The API in this process; the worker runs only as separate processes on the same schema.
-  t = await startHookport({}, 'api');
-  tenant = await createTenant(t);
-});
-afterAll(async () => {
-  // Children first: the harness drops the schema they work in.
-  await killProcesses();
-  await fan?.close();
-  await t?.close();
-});
+// The API in this process; the worker runs only as separate processes on the same schema.
+const { t, tenant, closeAtEnd } = await apiForWorkerProcesses();
 
 describe('a worker process killed with SIGKILL mid-delivery', () => {
   it('loses nothing: a new worker delivers every event to every endpoint at least once', async () => {
     const first = await startWorkerProcess(t);
     const f = await startFanout(t, tenant, { endpoints, delayMs: 300 });
-    fan = f;
+    closeAtEnd(f);
     await f.publish(events);
 
     // Kill it once a fair share arrived and some requests are on the wire, unanswered.

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fanout, startFanout } from './support/fanout.ts';
-import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { startFanout } from './support/fanout.ts';
 import { uuidOf } from './support/ids.ts';
 import { until } from './support/until.ts';
-import { killProcesses, startWorkerProcess } from './support/worker-process.ts';
+import { apiForWorkerProcesses, startWorkerProcess } from './support/worker-process.ts';
 
 /*
  * SIGTERM to a worker process mid-delivery: it stops fetching, lets the
@@ -20,26 +19,13 @@ const answerMs = 1500;
 /** Per-endpoint in-flight cap of the worker (HOOKPORT_ENDPOINT_CONCURRENCY default). */
 const endpointConcurrency = 4;
 
-let t: TestHookport;
-let tenant: TenantFixture;
-let fan: Fanout | undefined;
-
-beforeAll(async () => {
-  t = await startHookport({}, 'api');
-  tenant = await createTenant(t);
-});
-afterAll(async () => {
-  // Children first: the harness drops the schema they work in.
-  await killProcesses();
-  await fan?.close();
-  await t?.close();
-});
+const { t, tenant, closeAtEnd } = await apiForWorkerProcesses();
 
 describe('a worker process told to stop with SIGTERM', () => {
   it('stops fetching, finishes its in-flight attempts, exits 0; a fresh worker delivers the rest', async () => {
     const worker = await startWorkerProcess(t, { HOOKPORT_SHUTDOWN_SECONDS: String(shutdownSeconds) });
     const f = await startFanout(t, tenant, { endpoints, delayMs: answerMs });
-    fan = f;
+    closeAtEnd(f);
     await f.publish(events);
     await until('several deliveries in flight', async () => (f.inFlight() >= endpoints ? true : undefined), {
       timeoutMs: 30_000,

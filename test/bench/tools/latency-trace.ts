@@ -1,5 +1,5 @@
 /**
- * Reads the latency phase's trace (BENCH_TRACE in run.ts) and shows where late events come from: for
+ * Reads the latency phase's trace (BENCH_TRACE, test/bench/trace.ts) and shows where late events come from: for
  * each run, the clusters of events later than a threshold (events due within 100 ms of each other),
  * their worst latency and worst publish response, and the GC pauses of the bench process around them.
  * How the cold first second and the GC pauses in docs/benchmarks.md ("Latency") were found:
@@ -42,7 +42,7 @@ const pauses = lines(`${prefix}.pauses`).map((line) => {
   return { start: Number(start), ms: Number(ms) };
 });
 
-// run.ts numbers the events of run r from r × 100,000 (the warm-up second from 2,000,000).
+// phases/d-latency.ts numbers the events of run r from r × 100,000 (the warm-up second from 2,000,000).
 const runs = new Map<number, [number, TracedEvent][]>();
 for (const [seq, e] of events) {
   const run = Math.floor(seq / 100_000);

@@ -146,6 +146,33 @@ export async function startHookport(env: Record<string, string> = {}, role: Role
   };
 }
 
+/**
+ * Sends a body as a stream with no Content-Length, as a chunked upload would arrive, so the
+ * server can only learn its size by counting. No contract check: callers add the one they need.
+ */
+export async function streamedRequest(
+  t: TestHookport,
+  method: string,
+  path: string,
+  bytes: Uint8Array,
+  headers: Record<string, string>,
+): Promise<ApiResponse> {
+  const chunkSize = 64 * 1024;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += chunkSize) controller.enqueue(bytes.slice(at, at + chunkSize));
+      controller.close();
+    },
+  });
+  // `duplex` is required by undici for a streamed request body; lib.dom's RequestInit does not know it yet.
+  const init: RequestInit & { duplex: 'half' } = { method, headers, body, duplex: 'half' };
+  const res = await t.hp.app.fetch(new Request(`http://hookport.test${path}`, init));
+  const text = await res.text();
+  const contentType = res.headers.get('content-type');
+  const parsed: unknown = text !== '' && contentType?.includes('json') ? JSON.parse(text) : text;
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
 async function snapshotTables(hp: Hookport): Promise<string> {
   const tables = await hp.db.query<{ table_name: string }>(
     `select table_name from information_schema.tables

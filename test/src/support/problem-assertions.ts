@@ -1,6 +1,6 @@
 import { type ProblemCode, problemCodes, problemTitles, problemTypeBase } from '@hookport/spec';
 import { expect } from 'vitest';
-import { type ApiResponse, nativeContract, type TestHookport } from './harness.ts';
+import { type ApiResponse, nativeContract, streamedRequest, type TestHookport } from './harness.ts';
 import type { Problem } from './types.ts';
 
 /**
@@ -40,33 +40,12 @@ export async function expectUnchanged<T>(t: TestHookport, act: () => Promise<T>)
   return result;
 }
 
-/**
- * Sends a body as a stream with no Content-Length, as a chunked upload
- * would arrive, so the server can only learn its size by counting. The
- * answer is checked against the contract like any `t.api` answer.
- */
-export async function sendStreamed(
-  t: TestHookport,
-  method: string,
-  path: string,
-  bytes: Uint8Array,
-  headers: Record<string, string>,
-): Promise<ApiResponse> {
-  const chunkSize = 64 * 1024;
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += chunkSize) controller.enqueue(bytes.slice(at, at + chunkSize));
-      controller.close();
-    },
-  });
-  // `duplex` is required by undici for a streamed request body; lib.dom's RequestInit does not know it yet.
-  const init: RequestInit & { duplex: 'half' } = { method, headers, body, duplex: 'half' };
-  const res = await t.hp.app.fetch(new Request(`http://hookport.test${path}`, init));
-  const text = await res.text();
-  const contentType = res.headers.get('content-type');
-  const parsed: unknown = text !== '' && contentType?.includes('json') ? JSON.parse(text) : text;
-  nativeContract.check(method, path, res.status, contentType, parsed);
-  return { status: res.status, headers: res.headers, body: parsed, text };
+/** streamedRequest, its answer checked against the contract like any `t.api` answer. */
+export async function sendStreamed(...args: Parameters<typeof streamedRequest>): Promise<ApiResponse> {
+  const [, method, path] = args;
+  const res = await streamedRequest(...args);
+  nativeContract.check(method, path, res.status, res.headers.get('content-type'), res.body);
+  return res;
 }
 
 /** Reads the stored rows of one table, through the same dump `t.snapshot()` compares. */

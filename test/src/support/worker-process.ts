@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { binNodeFlags } from './bin-flags.ts';
-import type { TestHookport } from './harness.ts';
+import { createTenant, startHookport, type TenantFixture, type TestHookport } from './harness.ts';
 import { until } from './until.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -138,4 +139,37 @@ export async function killProcesses(): Promise<void> {
         }),
     ),
   );
+}
+
+/** What a test file whose workers run as separate processes works with. */
+export interface ApiForWorkers {
+  /** The API in this process (role api) on a fresh schema; the worker processes work in the same one. */
+  t: TestHookport;
+  tenant: TenantFixture;
+  /** Closes `c` at the end of the file, after the processes and before the server. */
+  closeAtEnd(c: { close(): Promise<void> }): void;
+}
+
+/**
+ * The setup of a test file whose workers run as separate processes. Awaited at the top of the
+ * file; it registers its own teardown, which SIGKILLs the processes first (the harness drops the
+ * schema they work in), then closes what the tests handed to `closeAtEnd`, then the server.
+ */
+export async function apiForWorkerProcesses(): Promise<ApiForWorkers> {
+  const t = await startHookport({}, 'api');
+  let tenant: TenantFixture;
+  try {
+    tenant = await createTenant(t);
+  } catch (err) {
+    // A file whose setup failed runs no hooks: stop the server here.
+    await t.close();
+    throw err;
+  }
+  const closables: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await killProcesses();
+    for (const c of closables) await c.close();
+    await t.close();
+  });
+  return { t, tenant, closeAtEnd: (c) => closables.push(c) };
 }
