@@ -1,6 +1,5 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
-import { rateLimitedResponse } from '@hookport/spec';
-import { prefixedId } from '../shared/ids.ts';
+import { prefixedId, rateLimitedResponse } from '@hookport/spec';
 import { httpsUrlSchema } from '../shared/urls.ts';
 
 /**

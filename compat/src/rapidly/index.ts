@@ -74,6 +74,7 @@ export const rapidlySurface: VendorSurface = {
   vendor: 'rapidly',
   title: 'Rapidly (compatible)',
   basePaths: [basePath],
+  documentPath: '/openapi/rapidly.json',
   document: rapidlyDocument,
   routes: rapidlyRouter,
   errorResponse,

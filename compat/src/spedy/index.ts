@@ -9,6 +9,7 @@ export const spedySurface: VendorSurface = {
   vendor: 'spedy',
   title: 'Spedy-compatible API',
   basePaths: [basePath],
+  documentPath: '/openapi/spedy.json',
   document: spedyDocument,
   routes: spedyRouter,
   errorResponse,

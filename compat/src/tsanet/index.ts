@@ -32,6 +32,7 @@ export const tsanetSurface: VendorSurface = {
   vendor: 'tsanet',
   title: 'TSANet Connect (compatible)',
   basePaths: [basePath],
+  documentPath: '/openapi/tsanet.json',
   document: tsanetDocument,
   routes: tsanetRouter,
   errorResponse,

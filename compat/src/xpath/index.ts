@@ -32,6 +32,7 @@ export const xpathSurface: VendorSurface = {
   vendor: 'xpath',
   title: 'XPath v2.3 (compatible)',
   basePaths: [basePath],
+  documentPath: '/openapi/xpath.json',
   document: xpathDocument,
   routes: xpathRouter,
   errorResponse,

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EventTypeFilterSchema, jsonBody, jsonResponse, rateLimitedResponse } from '@hookport/spec';
-import { prefixedId } from '../shared/ids.ts';
+import { EventTypeFilterSchema, jsonBody, jsonResponse, prefixedId, rateLimitedResponse } from '@hookport/spec';
 
 /**
  * XPath v2.3 webhook endpoints, as the vendor's document shows them: snake_case
