@@ -21,15 +21,8 @@ import { requireJsonBody } from '../shared/guard.ts';
 import { createSurfaceRouter } from '../shared/router.ts';
 import type { Mount, SurfaceMiddleware } from '../shared/surface.ts';
 import { HelpdeskError } from './errors.ts';
-import {
-  basePath,
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-  updateWebhook,
-  webhookIds,
-} from './routes.ts';
+import { basePath, createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes.ts';
+import { webhookIds } from './schemas.ts';
 
 /**
  * Helpdesk's `admin` permission, which every webhook operation needs. Writing

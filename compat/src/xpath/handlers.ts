@@ -5,15 +5,8 @@ import { allEndpointsOf, endpointOf } from '../shared/endpoints.ts';
 import { createSurfaceRouter } from '../shared/router.ts';
 import type { Mount } from '../shared/surface.ts';
 import { isoSeconds } from '../shared/time.ts';
-import {
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-  updateWebhook,
-  webhookIds,
-  type xpathStatuses,
-} from './routes.ts';
+import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes.ts';
+import { webhookIds, type xpathStatuses } from './schemas.ts';
 
 /** How an unauthenticated caller is told to authenticate. */
 const challenge = { 'WWW-Authenticate': 'Bearer realm="xpath"' };
