@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { vendorSurfaces } from '@hookport/compat';
-import { buildNativeDocument, type CorePort } from '@hookport/spec';
+import type { CorePort } from '@hookport/spec';
 import type { Logger } from 'pino';
 import { inMemory, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config.ts';
@@ -108,10 +108,6 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
       logger,
       maxRequestBytes: config.maxRequestBytes,
       maxEventBytes: config.maxEventBytes,
-      documents: {
-        '/openapi.json': buildNativeDocument(),
-        ...Object.fromEntries(vendorSurfaces.map((s) => [`/openapi/${s.vendor}.json`, s.document()])),
-      },
       surfaces: vendorSurfaces,
       rateLimit: { limit: config.apiRateLimit, windowSeconds: config.apiRateWindowSeconds },
     });

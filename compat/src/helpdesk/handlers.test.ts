@@ -1,7 +1,7 @@
 import type { EndpointRecord } from '@hookport/spec';
 import { describe, expect, it } from 'vitest';
 import { newSigningSecret, renderWebhook, toUpdate, workspaceIdOf } from './handlers.ts';
-import { isStorableText, unwrapWebhook, webhookIds } from './routes.ts';
+import { isStorableText, unwrapWebhook, webhookIds } from './schemas.ts';
 
 const uuid = '0193b8d2-7c4e-7a51-9f1d-3c2b1a0f9e8d';
 

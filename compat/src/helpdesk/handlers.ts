@@ -3,27 +3,26 @@ import {
   CoreError,
   type CorePort,
   type EndpointRecord,
-  grants,
-  type Principal,
   principalFromAuthorization,
   principalFromToken,
+  toTypeId,
   type UpdateEndpointInput,
 } from '@hookport/spec';
-import type { Context, MiddlewareHandler } from 'hono';
-import { requireJsonBody } from '../shared/http.ts';
-import { uuidToUlid } from '../shared/ids.ts';
-import { createVendorRouter } from '../shared/router.ts';
-import type { CompatEnv } from '../shared/surface.ts';
-import { HelpdeskError } from './errors.ts';
 import {
-  basePath,
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-  updateWebhook,
-  webhookIds,
-} from './routes.ts';
+  type AccessCheck,
+  authorize,
+  type Credentials,
+  tenantIn,
+  tenantOf,
+  tenantScopes,
+} from '../shared/authorize.ts';
+import { allEndpointsOf, endpointOf } from '../shared/endpoints.ts';
+import { requireJsonBody } from '../shared/guard.ts';
+import { createSurfaceRouter } from '../shared/router.ts';
+import type { Mount, SurfaceMiddleware } from '../shared/surface.ts';
+import { HelpdeskError } from './errors.ts';
+import { basePath, createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes.ts';
+import { webhookIds } from './schemas.ts';
 
 /**
  * Helpdesk's `admin` permission, which every webhook operation needs. Writing
@@ -34,56 +33,40 @@ export const adminScope = 'endpoints:write';
 
 /** The workspace id a tenant answers to: its native tenant id (`tnt_…`, as /v1/tenants shows it). */
 export function workspaceIdOf(tenantId: string): string {
-  return `tnt_${uuidToUlid(tenantId).toLowerCase()}`;
+  return toTypeId('tenant', tenantId);
 }
 
 /** Bearer first (as documented), X-API-Key otherwise; neither is a 401. */
-function principalOf(port: CorePort, c: Context<CompatEnv>): Promise<Principal> {
+const apiKeyOrBearer: Credentials = (c, port) => {
   const authorization = c.req.header('authorization');
   const apiKey = c.req.header('x-api-key');
   if (authorization === undefined && apiKey !== undefined) return principalFromToken(port, apiKey.trim());
   return principalFromAuthorization(port, authorization);
-}
+};
 
-/** Key, then workspace, then permission: the order a Helpdesk client sees its errors in. */
-function authenticate(port: CorePort): MiddlewareHandler<CompatEnv> {
-  return async (c, next) => {
-    const principal = await principalOf(port, c);
-    const workspace = c.req.header('x-workspace-id')?.trim();
-    if (!workspace) {
-      throw new HelpdeskError('bad_request', 'MISSING_WORKSPACE', 'The X-Workspace-Id header is required.');
-    }
-    if (principal.kind !== 'tenant') {
-      throw new CoreError('forbidden', 'The admin token manages tenants and tokens only; use a tenant API key.');
-    }
-    if (workspace !== workspaceIdOf(principal.tenantId)) {
-      throw new CoreError('forbidden', 'This API key has no access to the workspace named by X-Workspace-Id.');
-    }
-    if (!grants(principal.scopes, adminScope)) {
-      throw new CoreError('forbidden', `Webhooks need admin permission (the ${adminScope} scope).`);
-    }
-    c.set('principal', principal);
-    await next();
-  };
-}
-
-function tenantOf(c: Context<CompatEnv>): string {
-  const principal = c.get('principal');
-  if (principal.kind !== 'tenant') throw new CoreError('forbidden', 'A tenant API key is required.');
-  return principal.tenantId;
-}
+/** After the key: the workspace, then the permission, the order a Helpdesk client sees its errors in. */
+const workspaceAdmin: AccessCheck = (principal, c) => {
+  const workspace = c.req.header('x-workspace-id')?.trim();
+  if (!workspace) {
+    throw new HelpdeskError('bad_request', 'MISSING_WORKSPACE', 'The X-Workspace-Id header is required.');
+  }
+  const tenantId = tenantOf(principal, 'The admin token manages tenants and tokens only; use a tenant API key.');
+  if (workspace !== workspaceIdOf(tenantId)) {
+    throw new CoreError('forbidden', 'This API key has no access to the workspace named by X-Workspace-Id.');
+  }
+  tenantScopes(
+    adminScope,
+    () => new CoreError('forbidden', `Webhooks need admin permission (the ${adminScope} scope).`),
+  )(principal, c);
+};
 
 function notFound(): CoreError {
   return new CoreError('not_found', 'Webhook not found.');
 }
 
 /** The endpoint behind a `whk_` id, if it is one of this surface's; anything else is Helpdesk's 404. */
-async function webhookOf(port: CorePort, tenantId: string, id: string): Promise<EndpointRecord> {
-  const uuid = webhookIds.decode(id);
-  if (uuid === null) throw notFound();
-  const endpoint = await port.endpoints.get(tenantId, uuid);
-  if (endpoint.profile !== 'helpdesk') throw notFound();
-  return endpoint;
+function webhookOf(port: CorePort, tenantId: string, id: string): Promise<EndpointRecord> {
+  return endpointOf(port, tenantId, 'helpdesk', webhookIds.decode(id), notFound);
 }
 
 export function renderWebhook(e: EndpointRecord) {
@@ -102,23 +85,6 @@ export function renderWebhook(e: EndpointRecord) {
 /** A new signing secret in Standard Webhooks form: `whsec_` and the base64 of 32 random bytes. */
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
-const pageSize = 500;
-
-/** Helpdesk lists have no pagination: every webhook, read from the core page by page. */
-async function allWebhooks(port: CorePort, tenantId: string): Promise<EndpointRecord[]> {
-  const all: EndpointRecord[] = [];
-  for (;;) {
-    const page = await port.endpoints.listNumbered(tenantId, {
-      offset: all.length,
-      limit: pageSize,
-      profile: 'helpdesk',
-      order: 'asc',
-    });
-    all.push(...page.items);
-    if (page.items.length < pageSize || all.length >= page.total) return all;
-  }
 }
 
 interface WebhookChanges {
@@ -144,27 +110,27 @@ export function toUpdate(current: EndpointRecord, changes: WebhookChanges): Upda
 }
 
 /** POST and PUT carry JSON bodies; without this a body-less request would validate as `{}`. */
-const jsonBodies: MiddlewareHandler<CompatEnv> = (c, next) =>
+const jsonBodies: SurfaceMiddleware = (c, next) =>
   c.req.method === 'POST' || c.req.method === 'PUT' ? requireJsonBody(c, next) : next();
 
-export function helpdeskRoutes(port: CorePort) {
-  const auth = authenticate(port);
-  const router = createVendorRouter();
-  // Before any route's validation: a caller without access learns nothing about the input's shape.
-  // `${basePath}/*` also matches the base path itself; a second use() for it authenticated twice.
-  router.use(`${basePath}/*`, auth, jsonBodies);
+export function helpdeskRoutes(mount: Mount) {
+  const { port } = mount;
+  const router = createSurfaceRouter();
+  // Every path of the surface, before any route's validation: a caller without access learns nothing
+  // about the input's shape. `${basePath}/*` also matches the base path itself.
+  router.use(`${basePath}/*`, ...authorize(mount, apiKeyOrBearer, workspaceAdmin), jsonBodies);
   return router
     .openapi(listWebhooks, async (c) => {
-      const webhooks = await allWebhooks(port, tenantOf(c));
+      const webhooks = await allEndpointsOf(port, tenantIn(c), 'helpdesk');
       return c.json({ webhooks: webhooks.map(renderWebhook) }, 200);
     })
     .openapi(getWebhook, async (c) => {
-      const endpoint = await webhookOf(port, tenantOf(c), c.req.valid('param').id);
+      const endpoint = await webhookOf(port, tenantIn(c), c.req.valid('param').id);
       return c.json({ webhook: renderWebhook(endpoint) }, 200);
     })
     .openapi(createWebhook, async (c) => {
       const body = c.req.valid('json');
-      const { endpoint, secret } = await port.endpoints.create(tenantOf(c), {
+      const { endpoint, secret } = await port.endpoints.create(tenantIn(c), {
         url: body.targetUrl,
         name: body.name,
         eventTypes: body.events,
@@ -175,7 +141,7 @@ export function helpdeskRoutes(port: CorePort) {
       return c.json({ webhook: { ...renderWebhook(endpoint), signingSecret: secret } }, 201);
     })
     .openapi(updateWebhook, async (c) => {
-      const tenantId = tenantOf(c);
+      const tenantId = tenantIn(c);
       const current = await webhookOf(port, tenantId, c.req.valid('param').id);
       const input = toUpdate(current, c.req.valid('json'));
       // Nothing to change: the webhook as it is, its updatedAt untouched.
@@ -184,7 +150,7 @@ export function helpdeskRoutes(port: CorePort) {
       return c.json({ webhook: renderWebhook(endpoint) }, 200);
     })
     .openapi(deleteWebhook, async (c) => {
-      const tenantId = tenantOf(c);
+      const tenantId = tenantIn(c);
       const current = await webhookOf(port, tenantId, c.req.valid('param').id);
       await port.endpoints.delete(tenantId, current.id);
       return c.body(null, 204);

@@ -42,6 +42,7 @@ export const helpdeskSurface: VendorSurface = {
   vendor: 'helpdesk',
   title: 'Helpdesk (Airclou) compatible API',
   basePaths: [basePath],
+  documentPath: '/openapi/helpdesk.json',
   document: helpdeskDocument,
   routes: helpdeskRoutes,
   errorResponse,

@@ -1,5 +1,4 @@
-import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { uuidToUlid } from '../shared/ids.ts';
+import { type DeliveryProfile, type RenderedRequest, type RenderInput, toTypeId } from '@hookport/spec';
 import { standardWebhooksHeaders } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
 
@@ -40,7 +39,7 @@ export function helpdeskBody(input: RenderInput): string {
 
 /** The webhook-id: the event id as the native API shows it (`evt_…`), the same on every retry and redelivery. */
 export function messageIdOf(eventId: string): string {
-  return `evt_${uuidToUlid(eventId).toLowerCase()}`;
+  return toTypeId('event', eventId);
 }
 
 export function helpdeskProfile({ retrySchedule }: ProfileOverrides = {}): DeliveryProfile {

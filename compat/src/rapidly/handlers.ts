@@ -1,21 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RouteConfig } from '@hono/zod-openapi';
 import {
   type AttemptView,
   CoreError,
   type CorePort,
   type DeliveryRecord,
   type EndpointRecord,
-  grants,
-  principalFromAuthorization,
+  isUuid,
   type Scope,
   type UpdateEndpointInput,
 } from '@hookport/spec';
-import type { MiddlewareHandler } from 'hono';
-import { principalIn, requireJsonBody, tenantOf } from '../shared/http.ts';
-import { isUuid } from '../shared/ids.ts';
-import { createVendorRouter } from '../shared/router.ts';
-import type { CompatEnv } from '../shared/surface.ts';
+import { bearer, scopeGuard, tenantIn } from '../shared/authorize.ts';
+import { allEndpointsOf, endpointOf } from '../shared/endpoints.ts';
+import { createSurfaceRouter } from '../shared/router.ts';
+import type { Mount } from '../shared/surface.ts';
 import { coreFieldDetail, InsufficientScope, RapidlyValidationError, realm, type ValidationDetail } from './errors.ts';
 import { formatKey, formatOf, renderPayload } from './profile.ts';
 import {
@@ -39,23 +36,11 @@ const writeScopes = ['webhooks:write'];
  * Rapidly's `webhooks:read` / `webhooks:write` over Hookport's scopes:
  * reading endpoints needs endpoints:read, reading deliveries deliveries:read,
  * changing endpoints endpoints:write, redelivering deliveries:write (a write
- * scope includes its read scope, and `*` everything).
+ * scope includes its read scope, and `*` everything). The refusal names
+ * Rapidly's scopes.
  */
-function authorize(port: CorePort, needed: Scope, shown: readonly string[]): MiddlewareHandler<CompatEnv> {
-  return async (c, next) => {
-    const principal = await principalFromAuthorization(port, c.req.header('authorization'), challenge);
-    tenantOf(principal);
-    if (principal.kind === 'tenant' && !grants(principal.scopes, needed)) throw new InsufficientScope(shown);
-    c.set('principal', principal);
-    await next();
-  };
-}
-
-/** A route with its access check in front, and the JSON check when it takes a body. */
-function guarded<R extends RouteConfig>(route: R, port: CorePort, needed: Scope): R {
-  const shown = needed.endsWith(':read') ? readScopes : writeScopes;
-  const json = route.request?.body?.required ? [requireJsonBody] : [];
-  return { ...route, middleware: [authorize(port, needed, shown), ...json] };
+function lacking(needed: Scope): CoreError {
+  return new InsufficientScope(needed.endsWith(':read') ? readScopes : writeScopes);
 }
 
 /**
@@ -127,28 +112,20 @@ function notFound(): CoreError {
   return new CoreError('not_found', 'Not found');
 }
 
-/** The UUID a path id names (any letter case, as Python's UUID parses it); anything else is not found. */
-function uuidIn(text: string): string {
+/** The UUID a path id names (any letter case, as Python's UUID parses it); null when it is none. */
+function uuidIn(text: string): string | null {
   const id = text.toLowerCase();
-  if (!isUuid(id)) throw notFound();
-  return id;
+  return isUuid(id) ? id : null;
 }
 
 /** An endpoint of this tenant created through the Rapidly surface; anything else is not found. */
-async function rapidlyEndpoint(port: CorePort, tenantId: string, idText: string): Promise<EndpointRecord> {
-  const endpoint = await port.endpoints.get(tenantId, uuidIn(idText));
-  if (endpoint.profile !== 'rapidly') throw notFound();
-  return endpoint;
+function rapidlyEndpoint(port: CorePort, tenantId: string, idText: string): Promise<EndpointRecord> {
+  return endpointOf(port, tenantId, 'rapidly', uuidIn(idText), notFound);
 }
 
-/** Every Rapidly endpoint of the tenant, by id (read in pages of 1,000). */
+/** Every Rapidly endpoint of the tenant, by id. */
 async function rapidlyEndpoints(port: CorePort, tenantId: string): Promise<Map<string, EndpointRecord>> {
-  const all = new Map<string, EndpointRecord>();
-  for (let offset = 0; ; offset += 1000) {
-    const page = await port.endpoints.listNumbered(tenantId, { profile: 'rapidly', offset, limit: 1000 });
-    for (const e of page.items) all.set(e.id, e);
-    if (page.items.length < 1000) return all;
-  }
+  return new Map((await allEndpointsOf(port, tenantId, 'rapidly')).map((e) => [e.id, e]));
 }
 
 /** The core's field errors (egress refusals, unknown event types) as Rapidly's 422, echoing the input. */
@@ -167,13 +144,15 @@ function pageMeta(total: number, page: number, perPage: number) {
   return { total, page, per_page: perPage, pages: Math.ceil(total / perPage) };
 }
 
-export function rapidlyRouter(port: CorePort) {
+export function rapidlyRouter(mount: Mount) {
+  const { port } = mount;
+  const guarded = scopeGuard(mount, bearer(challenge), lacking);
   const show = async (endpoint: EndpointRecord) =>
     renderEndpoint(endpoint, await port.endpoints.revealSecret(endpoint.tenantId, endpoint.id));
 
-  return createVendorRouter()
-    .openapi(guarded(listEndpoints, port, 'endpoints:read'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+  return createSurfaceRouter()
+    .openapi(guarded(listEndpoints, 'endpoints:read'), async (c) => {
+      const tenantId = tenantIn(c);
       const q = c.req.valid('query');
       const limit = Math.min(q.limit, 100);
       // Another workspace's endpoints are not readable: filtering on it alone finds nothing.
@@ -189,8 +168,8 @@ export function rapidlyRouter(port: CorePort) {
       const data = await Promise.all(page.items.map(show));
       return c.json({ data, meta: pageMeta(page.total, q.page, limit) }, 200);
     })
-    .openapi(guarded(createEndpoint, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(createEndpoint, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const body = c.req.valid('json');
       if (body.workspace_id != null && body.workspace_id.toLowerCase() !== tenantId) {
         throw new RapidlyValidationError([
@@ -209,12 +188,12 @@ export function rapidlyRouter(port: CorePort) {
       );
       return c.json(renderEndpoint(endpoint, secret), 201);
     })
-    .openapi(guarded(getEndpoint, port, 'endpoints:read'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(getEndpoint, 'endpoints:read'), async (c) => {
+      const tenantId = tenantIn(c);
       return c.json(await show(await rapidlyEndpoint(port, tenantId, c.req.valid('param').id)), 200);
     })
-    .openapi(guarded(updateEndpoint, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(updateEndpoint, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const current = await rapidlyEndpoint(port, tenantId, c.req.valid('param').id);
       const body = c.req.valid('json');
       const input: UpdateEndpointInput = {
@@ -231,8 +210,8 @@ export function rapidlyRouter(port: CorePort) {
       }
       return c.json(await show(updated), 200);
     })
-    .openapi(guarded(resetEndpointSecret, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(resetEndpointSecret, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const current = await rapidlyEndpoint(port, tenantId, c.req.valid('param').id);
       // Rapidly replaces the secret outright: no grace period during which the old one still signs.
       const { secret } = await port.endpoints.rotateSecret(tenantId, current.id, {
@@ -241,14 +220,14 @@ export function rapidlyRouter(port: CorePort) {
       });
       return c.json(renderEndpoint(await port.endpoints.get(tenantId, current.id), secret), 200);
     })
-    .openapi(guarded(deleteEndpoint, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(deleteEndpoint, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const current = await rapidlyEndpoint(port, tenantId, c.req.valid('param').id);
       await port.endpoints.delete(tenantId, current.id);
       return c.body(null, 204);
     })
-    .openapi(guarded(listDeliveries, port, 'deliveries:read'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(listDeliveries, 'deliveries:read'), async (c) => {
+      const tenantId = tenantIn(c);
       const q = c.req.valid('query');
       const limit = Math.min(q.limit, 100);
       await checkEventTypes(port, tenantId, q.event_type ?? []);
@@ -271,9 +250,11 @@ export function rapidlyRouter(port: CorePort) {
       const data = renderAttempts(page.items, endpoints);
       return c.json({ data, meta: pageMeta(page.total, q.page, limit) }, 200);
     })
-    .openapi(guarded(redeliverEvent, port, 'deliveries:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
-      const { delivery } = await port.deliveries.get(tenantId, uuidIn(c.req.valid('param').id));
+    .openapi(guarded(redeliverEvent, 'deliveries:write'), async (c) => {
+      const tenantId = tenantIn(c);
+      const id = uuidIn(c.req.valid('param').id);
+      if (id === null) throw notFound();
+      const { delivery } = await port.deliveries.get(tenantId, id);
       const endpoint = await rapidlyEndpoint(port, tenantId, delivery.endpointId);
       // Rapidly schedules the send regardless and the worker skips a disabled endpoint; so does this.
       if (endpoint.status === 'active') await port.deliveries.redeliver(tenantId, delivery.id);

@@ -1,7 +1,7 @@
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
 import { standardWebhooksHeaders, wholeStringKey } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
-import type { webhookFormats } from './routes.ts';
+import type { webhookFormats } from './schemas.ts';
 
 export type WebhookFormat = (typeof webhookFormats)[number];
 

@@ -1,11 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { CoreError, type FieldError, fieldErrorsOf } from '@hookport/spec';
 import type { ZodError } from 'zod';
-import type { CompatEnv } from './surface.ts';
+import type { SurfaceEnv } from './surface.ts';
 
 export type ValidationTarget = 'body' | 'query' | 'path' | 'header';
 
 const targets: Record<string, ValidationTarget> = { json: 'body', query: 'query', param: 'path', header: 'header' };
+/** How the message names where the input was. */
+const targetWords: Record<ValidationTarget, string> = { body: 'body', query: 'query', path: 'path', header: 'headers' };
 
 /** One failing input value, with where it was and what it was, for vendors whose errors echo them (Rapidly). */
 export interface InputIssue {
@@ -29,9 +31,9 @@ export class RequestValidationError extends CoreError {
     const errors: FieldError[] = fieldErrorsOf(error);
     const summary = errors
       .slice(0, 3)
-      .map((e) => `${e.path || target}: ${e.message}`)
+      .map((e) => `${e.path || targetWords[target]}: ${e.message}`)
       .join('; ');
-    super('validation_failed', `The request ${target} is not valid: ${summary}.`, errors);
+    super('validation_failed', `The request ${targetWords[target]} is not valid: ${summary}.`, errors);
     this.name = 'RequestValidationError';
     this.target = target;
     this.issues = error.issues.map((issue) => ({
@@ -53,24 +55,19 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return here;
 }
 
-export interface VendorRouterOptions {
-  /** A path parameter that fails its schema: 404 by default (no resource can have that id). */
-  badPathParam?: 'not_found' | 'validation_failed';
-}
-
 /**
- * Every vendor router comes from here: input that fails its schema throws a
- * RequestValidationError (or a 404 for a malformed id), which the surface's
- * errorResponse renders in the vendor's shape.
+ * Every router of every surface comes from here, so every route shares one
+ * validation hook: a malformed path id is a 404 (nothing by that id can
+ * exist); any other input that fails its schema throws a
+ * RequestValidationError, which the surface's errorResponse renders in its
+ * own shape (a 422 problem natively).
  */
-export function createVendorRouter(options: VendorRouterOptions = {}) {
-  return new OpenAPIHono<CompatEnv>({
+export function createSurfaceRouter() {
+  return new OpenAPIHono<SurfaceEnv>({
     defaultHook: async (result, c) => {
       if (result.success) return;
       const target = targets[result.target] ?? 'body';
-      if (target === 'path' && (options.badPathParam ?? 'not_found') === 'not_found') {
-        throw new CoreError('not_found', 'No such resource.');
-      }
+      if (target === 'path') throw new CoreError('not_found', 'No such resource.');
       // The raw input, so a surface can echo the offending value (Hono caches the parsed body).
       const value =
         target === 'body'

@@ -1,7 +1,5 @@
-import { CoreError, type CorePort, grants, principalFromAuthorization, type Scope } from '@hookport/spec';
-import type { MiddlewareHandler } from 'hono';
-import { tenantOf } from '../shared/http.ts';
-import type { CompatEnv } from '../shared/surface.ts';
+import { CoreError, type CorePort, type Scope } from '@hookport/spec';
+import { type AccessCheck, tenantOf, tenantScopes } from '../shared/authorize.ts';
 
 /**
  * Spedy's two permissions, as the Hookport scopes a token must hold.
@@ -37,28 +35,25 @@ export function hasWebhooksPlan(metadata: Record<string, string>): boolean {
 }
 
 /**
- * Route middleware, in NestJS guard order: the bearer token (401), a tenant
- * token (403), the permission (403), then the plan (403). It runs before any
- * input validation, so a caller without access learns nothing of the input's
- * shape and nothing is stored.
+ * The access check, in NestJS guard order after the bearer token (401): a
+ * tenant token (403), the permission (403), then the plan (403). The
+ * authorize step runs it before any input validation, so a caller without
+ * access learns nothing of the input's shape and nothing is stored.
  */
-export function requirePermission(port: CorePort, permission: Permission): MiddlewareHandler<CompatEnv> {
-  return async (c, next) => {
-    const principal = await principalFromAuthorization(port, c.req.header('authorization'));
-    const tenantId = tenantOf(principal);
-    const held = principal.kind === 'tenant' ? principal.scopes : [];
-    const missing = permissions[permission].filter((scope) => !grants(held, scope));
-    if (missing.length > 0) {
-      throw new CoreError(
+export function permissionCheck(port: CorePort, permission: Permission): AccessCheck {
+  const held = tenantScopes(
+    permissions[permission],
+    (missing) =>
+      new CoreError(
         'forbidden',
         `Missing permission ${permissionNames[permission]} (Hookport scope ${missing.join(', ')})`,
-      );
-    }
-    const tenant = await port.tenants.get(tenantId);
+      ),
+  );
+  return async (principal, c) => {
+    held(principal, c);
+    const tenant = await port.tenants.get(tenantOf(principal));
     if (!hasWebhooksPlan(tenant.metadata)) {
       throw new CoreError('forbidden', 'Webhook endpoints require a Pro plan subscription');
     }
-    c.set('principal', principal);
-    await next();
   };
 }

@@ -8,16 +8,15 @@ import {
   type EventTypeRecord,
   type UpdateEndpointInput,
 } from '@hookport/spec';
-import type { Context, MiddlewareHandler } from 'hono';
-import { isoSeconds, principalIn, requireJsonBody, tenantOf } from '../shared/http.ts';
-import { createVendorRouter } from '../shared/router.ts';
-import type { CompatEnv } from '../shared/surface.ts';
-import { type Permission, requirePermission } from './access.ts';
+import { authorize, bearer, tenantIn } from '../shared/authorize.ts';
+import { allEndpointsOf, allEventTypesOf, endpointOf, notFoundAs } from '../shared/endpoints.ts';
+import { guard } from '../shared/guard.ts';
+import { createSurfaceRouter } from '../shared/router.ts';
+import type { Mount } from '../shared/surface.ts';
+import { isoSeconds } from '../shared/time.ts';
+import { type Permission, permissionCheck } from './access.ts';
 import { deliveryIds, endpointIds } from './ids.ts';
 import * as routes from './routes.ts';
-
-/** Hookport reads lists in pages of this size when Spedy returns a whole list. */
-const pageSize = 500;
 
 /** A Standard Webhooks secret: whsec_ and the base64 of 24 random bytes. */
 export function newSpedySecret(): string {
@@ -57,49 +56,9 @@ function renderEventType(e: EventTypeRecord) {
 
 const notFound = () => new CoreError('not_found', 'Webhook endpoint not found');
 
-/**
- * The endpoint a path id names, if it is a Spedy one of this tenant: an id of
- * another shape, another tenant's endpoint or another profile's is a 404.
- */
-async function spedyEndpoint(port: CorePort, tenantId: string, id: string): Promise<EndpointRecord> {
-  const uuid = endpointIds.decode(id);
-  if (uuid === null) throw notFound();
-  const endpoint = await port.endpoints.get(tenantId, uuid).catch((err: unknown) => {
-    throw err instanceof CoreError && err.code === 'not_found' ? notFound() : err;
-  });
-  if (endpoint.profile !== 'spedy') throw notFound();
-  return endpoint;
-}
-
-function tenantIn(c: Context<CompatEnv>): string {
-  return tenantOf(principalIn(c));
-}
-
-/** A route with its permission check in front, and the JSON check when it takes a body. */
-function guarded<R extends RouteConfig>(port: CorePort, route: R, permission: Permission): R {
-  const middleware: MiddlewareHandler<CompatEnv>[] = [requirePermission(port, permission)];
-  if (route.request?.body?.required) middleware.push(requireJsonBody);
-  return { ...route, middleware };
-}
-
-async function allSpedyEndpoints(port: CorePort, tenantId: string): Promise<EndpointRecord[]> {
-  const out: EndpointRecord[] = [];
-  for (let offset = 0; ; offset += pageSize) {
-    const page = await port.endpoints.listNumbered(tenantId, { offset, limit: pageSize, profile: 'spedy' });
-    out.push(...page.items);
-    if (page.items.length < pageSize || out.length >= page.total) return out;
-  }
-}
-
-async function allEventTypes(port: CorePort, tenantId: string): Promise<EventTypeRecord[]> {
-  const out: EventTypeRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await port.eventTypes.list(tenantId, { limit: pageSize, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
+/** The Spedy endpoint a path id names; an id of another shape, tenant or profile is a 404. */
+function spedyEndpoint(port: CorePort, tenantId: string, id: string): Promise<EndpointRecord> {
+  return endpointOf(port, tenantId, 'spedy', endpointIds.decode(id), notFound);
 }
 
 /** Spedy's PATCH fields as the core's update: isActive false disables (events are not kept for later). */
@@ -117,16 +76,19 @@ function toUpdate(body: {
   };
 }
 
-export function spedyRouter(port: CorePort) {
-  return createVendorRouter()
-    .openapi(guarded(port, routes.listEventTypes, 'view'), async (c) => {
-      const types = await allEventTypes(port, tenantIn(c));
+export function spedyRouter(mount: Mount) {
+  const { port } = mount;
+  const guarded = <R extends RouteConfig>(route: R, permission: Permission) =>
+    guard(route, ...authorize(mount, bearer(), permissionCheck(port, permission)));
+  return createSurfaceRouter()
+    .openapi(guarded(routes.listEventTypes, 'view'), async (c) => {
+      const types = await allEventTypesOf(port, tenantIn(c));
       return c.json(types.map(renderEventType), 200);
     })
-    .openapi(guarded(port, routes.listEndpoints, 'view'), async (c) => {
-      return c.json((await allSpedyEndpoints(port, tenantIn(c))).map(renderEndpoint), 200);
+    .openapi(guarded(routes.listEndpoints, 'view'), async (c) => {
+      return c.json((await allEndpointsOf(port, tenantIn(c), 'spedy')).map(renderEndpoint), 200);
     })
-    .openapi(guarded(port, routes.createEndpoint, 'manage'), async (c) => {
+    .openapi(guarded(routes.createEndpoint, 'manage'), async (c) => {
       const body = c.req.valid('json');
       const { endpoint, secret } = await port.endpoints.create(tenantIn(c), {
         url: body.url,
@@ -137,11 +99,11 @@ export function spedyRouter(port: CorePort) {
       });
       return c.json({ ...renderEndpoint(endpoint), secret }, 201);
     })
-    .openapi(guarded(port, routes.getEndpoint, 'view'), async (c) => {
+    .openapi(guarded(routes.getEndpoint, 'view'), async (c) => {
       const endpoint = await spedyEndpoint(port, tenantIn(c), c.req.valid('param').id);
       return c.json(renderEndpoint(endpoint), 200);
     })
-    .openapi(guarded(port, routes.updateEndpoint, 'manage'), async (c) => {
+    .openapi(guarded(routes.updateEndpoint, 'manage'), async (c) => {
       const tenantId = tenantIn(c);
       const endpoint = await spedyEndpoint(port, tenantId, c.req.valid('param').id);
       const update = toUpdate(c.req.valid('json'));
@@ -150,26 +112,26 @@ export function spedyRouter(port: CorePort) {
         Object.keys(update).length > 0 ? await port.endpoints.update(tenantId, endpoint.id, update) : endpoint;
       return c.json(renderEndpoint(updated), 200);
     })
-    .openapi(guarded(port, routes.deleteEndpoint, 'manage'), async (c) => {
+    .openapi(guarded(routes.deleteEndpoint, 'manage'), async (c) => {
       const tenantId = tenantIn(c);
       const endpoint = await spedyEndpoint(port, tenantId, c.req.valid('param').id);
       await port.endpoints.delete(tenantId, endpoint.id);
       return c.body(null, 204);
     })
-    .openapi(guarded(port, routes.pingEndpoint, 'manageDeliveries'), async (c) => {
+    .openapi(guarded(routes.pingEndpoint, 'manageDeliveries'), async (c) => {
       const tenantId = tenantIn(c);
       const endpoint = await spedyEndpoint(port, tenantId, c.req.valid('param').id);
       await port.endpoints.ping(tenantId, endpoint.id);
       return c.body(null, 204);
     })
-    .openapi(guarded(port, routes.listDeliveries, 'viewDeliveries'), async (c) => {
+    .openapi(guarded(routes.listDeliveries, 'viewDeliveries'), async (c) => {
       const tenantId = tenantIn(c);
       const endpoint = await spedyEndpoint(port, tenantId, c.req.valid('param').id);
       const { limit } = c.req.valid('query');
       const attempts = await port.attempts.list(tenantId, { endpointIds: [endpoint.id], offset: 0, limit });
       return c.json(attempts.items.map(renderDelivery), 200);
     })
-    .openapi(guarded(port, routes.redeliver, 'manageDeliveries'), async (c) => {
+    .openapi(guarded(routes.redeliver, 'manageDeliveries'), async (c) => {
       const tenantId = tenantIn(c);
       const params = c.req.valid('param');
       const endpoint = await spedyEndpoint(port, tenantId, params.id);
@@ -184,9 +146,7 @@ async function deliveryOf(port: CorePort, tenantId: string, endpointId: string, 
   const missing = () => new CoreError('not_found', 'Webhook delivery not found');
   const uuid = deliveryIds.decode(id);
   if (uuid === null) throw missing();
-  const attempt = await port.attempts.get(tenantId, uuid).catch((err: unknown) => {
-    throw err instanceof CoreError && err.code === 'not_found' ? missing() : err;
-  });
+  const attempt = await port.attempts.get(tenantId, uuid).catch(notFoundAs(missing));
   if (attempt.endpointId !== endpointId) throw missing();
   return attempt;
 }

@@ -1,4 +1,4 @@
-import { prefixedId } from '../shared/ids.ts';
+import { prefixedId } from '@hookport/spec';
 
 /** Spedy endpoint ids: `wh_` and the ULID form of the internal UUID. */
 export const endpointIds = prefixedId('wh');

@@ -1,7 +1,7 @@
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { isoSeconds } from '../shared/http.ts';
 import { standardWebhooksHeaders } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
+import { isoSeconds } from '../shared/time.ts';
 import { messageIds } from './ids.ts';
 
 /** Retries after 10 s, 60 s and 300 s: four attempts in all (vendors.md, decision). */

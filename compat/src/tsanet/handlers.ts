@@ -1,18 +1,16 @@
-import type { RouteConfig } from '@hono/zod-openapi';
 import {
   type AttemptView,
   CoreError,
   type CorePort,
   type EndpointRecord,
   filterMatches,
-  grants,
-  principalFromAuthorization,
   type Scope,
 } from '@hookport/spec';
-import type { MiddlewareHandler } from 'hono';
-import { isoSeconds, principalIn, requireJsonBody, tenantOf } from '../shared/http.ts';
-import { createVendorRouter } from '../shared/router.ts';
-import type { CompatEnv } from '../shared/surface.ts';
+import { bearer, scopeGuard, tenantIn } from '../shared/authorize.ts';
+import { allEndpointsOf, allEventTypesOf, endpointOf } from '../shared/endpoints.ts';
+import { createSurfaceRouter } from '../shared/router.ts';
+import type { Mount } from '../shared/surface.ts';
+import { isoSeconds } from '../shared/time.ts';
 import { newTsanetSecret, tsanetBody } from './profile.ts';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks } from './routes.ts';
 
@@ -27,22 +25,8 @@ export const allEventTypes = '*';
  * subscriptions needs endpoints:read, creating and deleting endpoints:write,
  * the delivery log deliveries:read (each write scope includes its read).
  */
-function authorize(port: CorePort, scope: Scope): MiddlewareHandler<CompatEnv> {
-  return async (c, next) => {
-    const principal = await principalFromAuthorization(port, c.req.header('authorization'), challenge);
-    tenantOf(principal);
-    if (principal.kind === 'tenant' && !grants(principal.scopes, scope)) {
-      throw new CoreError('forbidden', `Access denied: this token lacks the ${scope} scope.`);
-    }
-    c.set('principal', principal);
-    await next();
-  };
-}
-
-/** A route with its access check in front (before any validation), and the JSON check when it takes a body. */
-function guarded<R extends RouteConfig>(route: R, port: CorePort, scope: Scope): R {
-  const json = route.request?.body?.required ? [requireJsonBody] : [];
-  return { ...route, middleware: [authorize(port, scope), ...json] };
+function lacking(scope: Scope): CoreError {
+  return new CoreError('forbidden', `Access denied: this token lacks the ${scope} scope.`);
 }
 
 function notFound(id: string): CoreError {
@@ -60,42 +44,13 @@ export function parseSubscriptionId(text: string): number | null {
 }
 
 /** The endpoint behind an int64 id, if it is this tenant's and was made through TSANet; otherwise the 404. */
-async function tsanetEndpoint(port: CorePort, tenantId: string, idText: string): Promise<EndpointRecord> {
-  const seq = parseSubscriptionId(idText);
-  if (seq === null) throw notFound(idText);
-  const endpoint = await port.endpoints.getBySeq(tenantId, seq).catch((err: unknown) => {
-    throw err instanceof CoreError && err.code === 'not_found' ? notFound(idText) : err;
-  });
-  if (endpoint.profile !== 'tsanet') throw notFound(idText);
-  return endpoint;
-}
-
-/** The vendor's list has no pagination: every TSANet endpoint of the tenant, read in pages. */
-async function allTsanetEndpoints(port: CorePort, tenantId: string): Promise<EndpointRecord[]> {
-  const pageSize = 500;
-  const out: EndpointRecord[] = [];
-  for (;;) {
-    const page = await port.endpoints.listNumbered(tenantId, {
-      profile: 'tsanet',
-      order: 'asc',
-      offset: out.length,
-      limit: pageSize,
-    });
-    out.push(...page.items);
-    if (page.items.length < pageSize || out.length >= page.total) return out;
-  }
+function tsanetEndpoint(port: CorePort, tenantId: string, idText: string): Promise<EndpointRecord> {
+  return endpointOf(port, tenantId, 'tsanet', parseSubscriptionId(idText), () => notFound(idText));
 }
 
 /** The names in the tenant's event catalogue, to show `*` and wildcards as the types they stand for. */
 async function catalogue(port: CorePort, tenantId: string): Promise<string[]> {
-  const names: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await port.eventTypes.list(tenantId, { limit: 100, cursor });
-    names.push(...page.items.map((t) => t.name));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return names.sort();
+  return (await allEventTypesOf(port, tenantId)).map((t) => t.name).sort();
 }
 
 /**
@@ -167,18 +122,23 @@ export function springPage<T>(content: T[], total: number, page: number, size: n
   };
 }
 
-export function tsanetRouter(port: CorePort) {
-  return createVendorRouter()
-    .openapi(guarded(listWebhooks, port, 'endpoints:read'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
-      const [endpoints, names] = await Promise.all([allTsanetEndpoints(port, tenantId), catalogue(port, tenantId)]);
+export function tsanetRouter(mount: Mount) {
+  const { port } = mount;
+  const guarded = scopeGuard(mount, bearer(challenge), lacking);
+  return createSurfaceRouter()
+    .openapi(guarded(listWebhooks, 'endpoints:read'), async (c) => {
+      const tenantId = tenantIn(c);
+      const [endpoints, names] = await Promise.all([
+        allEndpointsOf(port, tenantId, 'tsanet'),
+        catalogue(port, tenantId),
+      ]);
       return c.json(
         endpoints.map((e) => renderSubscription(e, names)),
         200,
       );
     })
-    .openapi(guarded(createWebhook, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(createWebhook, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const body = c.req.valid('json');
       const eventTypes = body.eventTypes && body.eventTypes.length > 0 ? body.eventTypes : [allEventTypes];
       const secret = newTsanetSecret();
@@ -201,8 +161,8 @@ export function tsanetRouter(port: CorePort) {
         200,
       );
     })
-    .openapi(guarded(listDeliveries, port, 'deliveries:read'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(listDeliveries, 'deliveries:read'), async (c) => {
+      const tenantId = tenantIn(c);
       const endpoint = await tsanetEndpoint(port, tenantId, c.req.valid('param').id);
       const { page, size } = c.req.valid('query');
       const attempts = await port.attempts.list(tenantId, {
@@ -213,8 +173,8 @@ export function tsanetRouter(port: CorePort) {
       const content = attempts.items.map((a) => renderDelivery(a, requestBodyOf(a)));
       return c.json(springPage(content, attempts.total, page, size), 200);
     })
-    .openapi(guarded(deleteWebhook, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(deleteWebhook, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const endpoint = await tsanetEndpoint(port, tenantId, c.req.valid('param').id);
       await port.endpoints.delete(tenantId, endpoint.id);
       return c.body(null, 204);

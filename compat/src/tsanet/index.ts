@@ -3,8 +3,7 @@ import type { VendorSurface } from '../shared/surface.ts';
 import { errorResponse } from './errors.ts';
 import { tsanetRouter } from './handlers.ts';
 import { tsanetProfile } from './profile.ts';
-import { basePath, tsanetRoutes } from './routes.ts';
-import { tsanetDelivery } from './webhook.ts';
+import { basePath, tsanetDelivery, tsanetRoutes } from './routes.ts';
 
 /** TSANet Connect's webhook document, from the route declarations alone (committed as compat/openapi/tsanet.json). */
 function tsanetDocument(): object {
@@ -32,6 +31,7 @@ export const tsanetSurface: VendorSurface = {
   vendor: 'tsanet',
   title: 'TSANet Connect (compatible)',
   basePaths: [basePath],
+  documentPath: '/openapi/tsanet.json',
   document: tsanetDocument,
   routes: tsanetRouter,
   errorResponse,

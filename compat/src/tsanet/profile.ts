@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { isoSeconds } from '../shared/http.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
+import { isoSeconds } from '../shared/time.ts';
 
 /** Up to 3 retries after the first attempt: 10 s, 60 s, 300 s (the vendor's document). */
 export const tsanetRetrySchedule: readonly number[] = [10, 60, 300];

@@ -1,27 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { RouteConfig } from '@hono/zod-openapi';
-import {
-  CoreError,
-  type CorePort,
-  type EndpointRecord,
-  grants,
-  principalFromAuthorization,
-  type Scope,
-  type UpdateEndpointInput,
-} from '@hookport/spec';
-import type { MiddlewareHandler } from 'hono';
-import { isoSeconds, principalIn, requireJsonBody, tenantOf } from '../shared/http.ts';
-import { createVendorRouter } from '../shared/router.ts';
-import type { CompatEnv } from '../shared/surface.ts';
-import {
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-  updateWebhook,
-  webhookIds,
-  type xpathStatuses,
-} from './routes.ts';
+import { CoreError, type CorePort, type EndpointRecord, type Scope, type UpdateEndpointInput } from '@hookport/spec';
+import { bearer, scopeGuard, tenantIn } from '../shared/authorize.ts';
+import { allEndpointsOf, endpointOf } from '../shared/endpoints.ts';
+import { createSurfaceRouter } from '../shared/router.ts';
+import type { Mount } from '../shared/surface.ts';
+import { isoSeconds } from '../shared/time.ts';
+import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes.ts';
+import { webhookIds, type xpathStatuses } from './schemas.ts';
 
 /** How an unauthenticated caller is told to authenticate. */
 const challenge = { 'WWW-Authenticate': 'Bearer realm="xpath"' };
@@ -31,23 +16,8 @@ const challenge = { 'WWW-Authenticate': 'Bearer realm="xpath"' };
  * needs Hookport's endpoints:read, changing them endpoints:write (which
  * includes reading).
  */
-function authorize(port: CorePort, scope: Scope): MiddlewareHandler<CompatEnv> {
-  return async (c, next) => {
-    const principal = await principalFromAuthorization(port, c.req.header('authorization'), challenge);
-    // The admin token manages tenants only: tenantOf answers it with a 403.
-    tenantOf(principal);
-    if (principal.kind === 'tenant' && !grants(principal.scopes, scope)) {
-      throw new CoreError('forbidden', `This token lacks the ${scope} scope this operation needs.`);
-    }
-    c.set('principal', principal);
-    await next();
-  };
-}
-
-/** A route with its access check in front, and the JSON check when it takes a body. */
-function guarded<R extends RouteConfig>(route: R, port: CorePort, scope: Scope): R {
-  const json = route.request?.body?.required ? [requireJsonBody] : [];
-  return { ...route, middleware: [authorize(port, scope), ...json] };
+function lacking(scope: Scope): CoreError {
+  return new CoreError('forbidden', `This token lacks the ${scope} scope this operation needs.`);
 }
 
 /** `whsec_` + base64 of 32 random bytes: the Standard Webhooks secret format receivers already handle. */
@@ -91,41 +61,21 @@ function notFound(webhookId: string): CoreError {
 }
 
 /** The endpoint behind a `wh_…` id, if it is this tenant's and was made through XPath; otherwise the 404. */
-async function xpathEndpoint(port: CorePort, tenantId: string, webhookId: string): Promise<EndpointRecord> {
-  const id = webhookIds.decode(webhookId);
-  if (id === null) throw notFound(webhookId);
-  const endpoint = await port.endpoints.get(tenantId, id).catch((err: unknown) => {
-    throw err instanceof CoreError && err.code === 'not_found' ? notFound(webhookId) : err;
-  });
-  if (endpoint.profile !== 'xpath') throw notFound(webhookId);
-  return endpoint;
+function xpathEndpoint(port: CorePort, tenantId: string, webhookId: string): Promise<EndpointRecord> {
+  return endpointOf(port, tenantId, 'xpath', webhookIds.decode(webhookId), () => notFound(webhookId));
 }
 
-/** The vendor's list has no pagination: every XPath endpoint of the tenant, read in pages. */
-async function allXpathEndpoints(port: CorePort, tenantId: string): Promise<EndpointRecord[]> {
-  const pageSize = 500;
-  const out: EndpointRecord[] = [];
-  for (;;) {
-    const page = await port.endpoints.listNumbered(tenantId, {
-      profile: 'xpath',
-      order: 'asc',
-      offset: out.length,
-      limit: pageSize,
-    });
-    out.push(...page.items);
-    if (page.items.length < pageSize || out.length >= page.total) return out;
-  }
-}
-
-export function xpathRouter(port: CorePort) {
-  return createVendorRouter()
-    .openapi(guarded(listWebhooks, port, 'endpoints:read'), async (c) => {
-      const endpoints = await allXpathEndpoints(port, tenantOf(principalIn(c)));
+export function xpathRouter(mount: Mount) {
+  const { port } = mount;
+  const guarded = scopeGuard(mount, bearer(challenge), lacking);
+  return createSurfaceRouter()
+    .openapi(guarded(listWebhooks, 'endpoints:read'), async (c) => {
+      const endpoints = await allEndpointsOf(port, tenantIn(c), 'xpath');
       return c.json({ data: endpoints.map(renderWebhook) }, 200);
     })
-    .openapi(guarded(createWebhook, port, 'endpoints:write'), async (c) => {
+    .openapi(guarded(createWebhook, 'endpoints:write'), async (c) => {
       const body = c.req.valid('json');
-      const { endpoint, secret } = await port.endpoints.create(tenantOf(principalIn(c)), {
+      const { endpoint, secret } = await port.endpoints.create(tenantIn(c), {
         url: body.url,
         eventTypes: body.events,
         description: body.description,
@@ -135,12 +85,12 @@ export function xpathRouter(port: CorePort) {
       });
       return c.json({ data: renderCreated(endpoint, secret) }, 201);
     })
-    .openapi(guarded(getWebhook, port, 'endpoints:read'), async (c) => {
-      const endpoint = await xpathEndpoint(port, tenantOf(principalIn(c)), c.req.valid('param').webhookId);
+    .openapi(guarded(getWebhook, 'endpoints:read'), async (c) => {
+      const endpoint = await xpathEndpoint(port, tenantIn(c), c.req.valid('param').webhookId);
       return c.json({ data: renderWebhook(endpoint) }, 200);
     })
-    .openapi(guarded(updateWebhook, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(updateWebhook, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const endpoint = await xpathEndpoint(port, tenantId, c.req.valid('param').webhookId);
       const body = c.req.valid('json');
       const input: UpdateEndpointInput = {
@@ -153,8 +103,8 @@ export function xpathRouter(port: CorePort) {
       if (Object.values(input).every((v) => v === undefined)) return c.json({ data: renderWebhook(endpoint) }, 200);
       return c.json({ data: renderWebhook(await port.endpoints.update(tenantId, endpoint.id, input)) }, 200);
     })
-    .openapi(guarded(deleteWebhook, port, 'endpoints:write'), async (c) => {
-      const tenantId = tenantOf(principalIn(c));
+    .openapi(guarded(deleteWebhook, 'endpoints:write'), async (c) => {
+      const tenantId = tenantIn(c);
       const endpoint = await xpathEndpoint(port, tenantId, c.req.valid('param').webhookId);
       await port.endpoints.delete(tenantId, endpoint.id);
       return c.body(null, 204);

@@ -3,8 +3,7 @@ import type { VendorSurface } from '../shared/surface.ts';
 import { errorResponse } from './errors.ts';
 import { xpathRouter } from './handlers.ts';
 import { xpathProfile } from './profile.ts';
-import { basePath, xpathRoutes } from './routes.ts';
-import { xpathDelivery } from './webhook.ts';
+import { basePath, xpathDelivery, xpathRoutes } from './routes.ts';
 
 /** XPath v2.3's document, from the route declarations alone (committed as compat/openapi/xpath.json). */
 function xpathDocument(): object {
@@ -32,6 +31,7 @@ export const xpathSurface: VendorSurface = {
   vendor: 'xpath',
   title: 'XPath v2.3 (compatible)',
   basePaths: [basePath],
+  documentPath: '/openapi/xpath.json',
   document: xpathDocument,
   routes: xpathRouter,
   errorResponse,

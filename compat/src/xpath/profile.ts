@@ -1,8 +1,7 @@
-import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { isoSeconds } from '../shared/http.ts';
-import { prefixedId } from '../shared/ids.ts';
+import { type DeliveryProfile, prefixedId, type RenderedRequest, type RenderInput } from '@hookport/spec';
 import { standardWebhooksHeaders } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
+import { isoSeconds } from '../shared/time.ts';
 
 /** Seconds before each retry: three retries, four attempts in all (vendors.md). */
 export const xpathRetrySchedule = [10, 60, 300] as const;

@@ -1,7 +1,7 @@
 import type { EndpointRecord } from '@hookport/spec';
 import { describe, expect, it } from 'vitest';
 import { renderCreated, renderWebhook } from './handlers.ts';
-import { CreateWebhookSchema, UpdateWebhookSchema, webhookIds } from './routes.ts';
+import { CreateWebhookSchema, UpdateWebhookSchema, webhookIds } from './schemas.ts';
 
 const endpoint: EndpointRecord = {
   id: '019a4b2c-3d4e-7f80-9a1b-2c3d4e5f6a7b',

@@ -1,6 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EventTypeFilterSchema, jsonBody, jsonResponse, rateLimitedResponse } from '@hookport/spec';
-import { prefixedId } from '../shared/ids.ts';
+import { jsonBody, jsonResponse, rateLimitedResponse } from '@hookport/spec';
+import {
+  CreateWebhookSchema,
+  dataOf,
+  ErrorSchema,
+  UpdateWebhookSchema,
+  WebhookParams,
+  WebhookSchema,
+  WebhookWithSecretSchema,
+  XpathPayloadSchema,
+} from './schemas.ts';
 
 /**
  * XPath v2.3 webhook endpoints, as the vendor's document shows them: snake_case
@@ -11,97 +20,8 @@ import { prefixedId } from '../shared/ids.ts';
 
 export const basePath = '/v2.3/webhooks/endpoints';
 
-/** `wh_` + the 26-character upper-case ULID of the internal UUIDv7. */
-export const webhookIds = prefixedId('wh');
-
 const tags = ['Webhook endpoints'];
 const security = [{ bearer: [] }];
-
-export const xpathStatuses = ['active', 'paused'] as const;
-export const XpathStatusSchema = z.enum(xpathStatuses).openapi('WebhookStatus', {
-  description: 'active: events are delivered; paused: nothing is delivered until it is active again.',
-});
-
-const EventsSchema = z
-  .array(EventTypeFilterSchema.openapi({ example: 'cases.*' }))
-  .min(1)
-  .max(100)
-  .openapi({
-    description: 'Event types, or `prefix.*` wildcards that match every type below the prefix at any depth.',
-    example: ['cases.*', 'assignments.*'],
-  });
-
-/** PostgreSQL text cannot hold NUL; refusing it here names the field instead of failing at the database. */
-const noNul = (text: string) => !text.includes('\u0000');
-
-/** Destination URLs: https, or http for targets the operator allowlisted (the core's egress rules decide). */
-const UrlSchema = z
-  .url({ protocol: /^https?$/, hostname: /.+/ })
-  .max(2083)
-  .refine(noNul, 'must not contain a NUL character')
-  .openapi({ example: 'https://partner.example.com/webhooks/xpath' });
-
-const DescriptionSchema = z
-  .string()
-  .max(1000)
-  .refine(noNul, 'must not contain a NUL character')
-  .openapi({ example: 'Partner production endpoint' });
-
-const TimestampSchema = z.string().openapi({
-  format: 'date-time',
-  description: 'ISO 8601 UTC, whole seconds.',
-  example: '2026-04-29T09:10:00Z',
-});
-
-export const WebhookSchema = z
-  .object({
-    id: z.string().openapi({ pattern: webhookIds.pattern, example: 'wh_01J1C6ZGQ6FQTH2X6M2VS3P0XW' }),
-    url: z.string().openapi({ example: 'https://partner.example.com/webhooks/xpath' }),
-    description: z.string().openapi({ example: 'Partner production endpoint' }),
-    events: z.array(z.string()).openapi({ example: ['cases.*', 'assignments.*'] }),
-    status: XpathStatusSchema,
-    created_at: TimestampSchema,
-    updated_at: TimestampSchema,
-  })
-  .openapi('WebhookEndpoint');
-
-export const WebhookWithSecretSchema = WebhookSchema.extend({
-  secret: z.string().openapi({
-    description: 'The Standard Webhooks signing secret (`whsec_…`). Shown only in this response.',
-    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  }),
-}).openapi('WebhookEndpointWithSecret');
-
-export const CreateWebhookSchema = z
-  .strictObject({
-    url: UrlSchema,
-    events: EventsSchema,
-    description: DescriptionSchema.optional(),
-    status: XpathStatusSchema.optional(),
-  })
-  .openapi('CreateWebhookEndpoint');
-
-export const UpdateWebhookSchema = z
-  .strictObject({
-    url: UrlSchema.optional(),
-    events: EventsSchema.optional(),
-    description: DescriptionSchema.optional(),
-    status: XpathStatusSchema.optional(),
-  })
-  .openapi('UpdateWebhookEndpoint');
-
-export const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'not_found' }),
-      message: z.string().openapi({ example: 'No webhook endpoint wh_01J1C6ZGQ6FQTH2X6M2VS3P0XW.' }),
-    }),
-  })
-  .openapi('Error');
-
-function dataOf<T extends z.ZodType>(schema: T, name: string) {
-  return z.object({ data: schema }).openapi(name);
-}
 
 const errorDescriptions: Record<number, string> = {
   400: 'Malformed JSON or a body that is not valid (`invalid_json`, `validation_error`).',
@@ -133,15 +53,6 @@ function errorResponses<const S extends readonly number[]>(...statuses: S) {
   }
   return out as { [K in S[number] | (typeof alwaysPossible)[number]]: ErrorResponse };
 }
-
-const WebhookParams = z.object({
-  // Not validated here: the handler decodes it, so a malformed id is the same 404 as an unknown one.
-  webhookId: z.string().openapi({
-    param: { name: 'webhookId', in: 'path' },
-    pattern: webhookIds.pattern,
-    example: 'wh_01J1C6ZGQ6FQTH2X6M2VS3P0XW',
-  }),
-});
 
 export const listWebhooks = createRoute({
   operationId: 'listWebhookEndpoints',
@@ -213,3 +124,30 @@ export const deleteWebhook = createRoute({
 });
 
 export const xpathRoutes = [listWebhooks, createWebhook, getWebhook, updateWebhook, deleteWebhook] as const;
+
+/** What Hookport sends to an XPath endpoint, declared as an OpenAPI 3.1 webhook. */
+export const xpathDelivery = createRoute({
+  operationId: 'xpathEventWebhook',
+  method: 'post',
+  path: 'event',
+  tags: ['Webhooks'],
+  summary: 'An event delivered to a webhook endpoint, signed with Standard Webhooks',
+  request: {
+    headers: z.object({
+      'webhook-id': z.string().openapi({
+        description: 'The event id (`evt_` + ULID); the same across retries, for deduplication.',
+      }),
+      'webhook-timestamp': z.string().openapi({ description: 'Unix seconds when this attempt was signed.' }),
+      'webhook-signature': z.string().openapi({
+        description: 'Space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` under the endpoint secret.',
+      }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: XpathPayloadSchema } } },
+  },
+  responses: {
+    200: {
+      description:
+        'Any 2xx acknowledges the delivery; anything else (or no answer within 15 s) is retried after 10 s, 60 s and 300 s.',
+    },
+  },
+});

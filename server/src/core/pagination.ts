@@ -16,8 +16,8 @@ export function decodeCursor(cursor: string | undefined, isValidKey: (key: strin
   return key;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const isUuid = (key: string): boolean => uuidPattern.test(key);
+/** Re-exported for the core modules that validate cursor keys with it; the one copy is in spec. */
+export { isUuid } from '@hookport/spec';
 
 /**
  * Turns `limit + 1` fetched rows into a page: the extra row only tells that

@@ -1,4 +1,4 @@
-import { owns, type VendorSurface } from '@hookport/compat';
+import { createSurfaceRouter, type Mount, type Surface, surfaceOwning, type VendorSurface } from '@hookport/compat';
 import { CoreError, type CorePort } from '@hookport/spec';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context } from 'hono';
@@ -7,16 +7,10 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { authenticate } from './auth.ts';
-import { createRouter } from './factory.ts';
 import { strictJsonBodies } from './json-body.ts';
-import { endpointsRouter } from './native/endpoints.ts';
-import { eventTypesRouter } from './native/event-types.ts';
-import { eventsRouter } from './native/events.ts';
-import { tenantsRouter } from './native/tenants.ts';
-import { problemResponse, toCoreError } from './problem.ts';
-import { apiRateLimit, createRateLimiter, type RateLimitSettings } from './rate-limit.ts';
-import { serviceRouter } from './service.ts';
+import { nativeSurface } from './native/surface.ts';
+import { toCoreError } from './problem.ts';
+import { createRateLimiter, type RateLimitSettings, rateLimit } from './rate-limit.ts';
 
 export interface AppOptions {
   core: CorePort;
@@ -24,32 +18,28 @@ export interface AppOptions {
   logger: Logger;
   maxRequestBytes: number;
   maxEventBytes: number;
-  /** The OpenAPI documents served, by path (`/openapi.json` is the native one). */
-  documents: Record<string, object>;
-  /** Vendor-compatible surfaces mounted at their own paths, each with its own error shape. */
+  /** Vendor-compatible surfaces, mounted like the native one, each with its own error shape. */
   surfaces?: readonly VendorSurface[];
   /** Requests per window per API token, on every surface; absent or a limit of 0: none. */
   rateLimit?: RateLimitSettings;
 }
 
 export function createApp({
-  core: unlimitedCore,
+  core,
   db,
   logger,
   maxRequestBytes,
   maxEventBytes,
-  documents,
-  surfaces = [],
-  rateLimit,
+  surfaces: vendorSurfaces = [],
+  rateLimit: limit,
 }: AppOptions) {
-  const app = createRouter();
-  // Every surface authenticates through the port, so the limit is counted there, once per request.
-  const limit = rateLimit && rateLimit.limit > 0 ? apiRateLimit(createRateLimiter(db, rateLimit)) : undefined;
-  const core = limit ? limit.port(unlimitedCore) : unlimitedCore;
-  const surfaceAt = (path: string) => surfaces.find((s) => owns(s, path));
-  /** Every error goes out in the shape of the surface its path belongs to: the vendor's, or RFC 9457. */
-  const errorResponse = (c: Context, err: CoreError): Response =>
-    surfaceAt(c.req.path)?.errorResponse(c, err) ?? problemResponse(c, err);
+  const app = createSurfaceRouter();
+  const surfaces: readonly Surface[] = [nativeSurface({ db, maxEventBytes }), ...vendorSurfaces];
+  const ownerOf = surfaceOwning(surfaces);
+  /** Every error goes out in the shape of the surface its path belongs to. */
+  const errorResponse = (c: Context, err: CoreError): Response => ownerOf(c.req.path).errorResponse(c, err);
+  // Runs on every surface once a request's token is known.
+  const afterAuthentication = limit && limit.limit > 0 ? [rateLimit(createRateLimiter(db, limit))] : [];
 
   // Accept a caller's request id when it is sane, so traces join up; otherwise make one.
   app.use(requestId({ limitLength: 128 }));
@@ -91,30 +81,18 @@ export function createApp({
   );
   // UTF-8 only and bounded nesting, so a hostile body is a 4xx in the surface's shape, never a stack overflow.
   app.use(strictJsonBodies);
-  // Puts RateLimit headers on every response to an authenticated request (and 429s on the rest).
-  if (limit) app.use(limit.middleware);
-  // Native routes authenticate here; a vendor surface under /v1 (TSANet) authenticates its own way.
-  const nativeAuth = authenticate(core);
-  app.use('/v1/*', (c, next) => (surfaceAt(c.req.path) ? next() : nativeAuth(c, next)));
 
-  app.route('/', serviceRouter(db));
-  app.route('/', tenantsRouter(core));
-  app.route('/', eventTypesRouter(core));
-  app.route('/', endpointsRouter(core));
-  app.route('/', eventsRouter(core, maxEventBytes));
-  for (const surface of surfaces) app.route('/', surface.routes(core));
-
-  for (const [path, doc] of Object.entries(documents)) {
-    app.get(path, (c) => c.json(doc));
+  for (const surface of surfaces) {
+    const mount: Mount = { port: core, afterAuthentication, owns: (path) => ownerOf(path) === surface };
+    app.route('/', surface.routes(mount));
+    const document = surface.document();
+    app.get(surface.documentPath, (c) => c.json(document));
   }
   app.get(
     '/docs',
     Scalar({
       pageTitle: 'Hookport API reference',
-      sources: Object.keys(documents).map((url) => ({
-        url,
-        title: surfaces.find((s) => url === `/openapi/${s.vendor}.json`)?.title ?? 'Hookport API',
-      })),
+      sources: surfaces.map((s) => ({ url: s.documentPath, title: s.title })),
     }),
   );
 

@@ -1,17 +1,16 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { CoreError, type CorePort, type Principal } from '@hookport/spec';
-import type { MiddlewareHandler } from 'hono';
+import type { SurfaceMiddleware } from '@hookport/compat';
+import { CoreError, type Principal } from '@hookport/spec';
 import type { Queryable } from '../db/database.ts';
 
 /**
  * The per-token API rate limit (docs/reliability/rate-limit.md).
  *
- * Every surface, native or vendor, authenticates through the port's
- * `authenticate`; `apiRateLimit().port` wraps it, so a request is counted once, at the
- * moment its token is known, on every surface, and a surface never needs to
- * know the limit exists. The 429 is a CoreError that each surface renders in
- * its own shape. The counter lives in the database, so every API process on it
- * shares it.
+ * Ordinary middleware that every surface runs right after its authentication
+ * (the kit's authorize step puts the server's after-authentication middleware
+ * there), so a request is counted once, the moment its token is known, on
+ * every surface, and a surface never needs to know the limit exists. The 429
+ * is a CoreError that each surface renders in its own shape. The counter
+ * lives in the database, so every API process on it shares it.
  */
 
 export interface RateLimitSettings {
@@ -112,52 +111,22 @@ export function rateLimitHeaders(q: Quota): Record<string, string> {
   return headers;
 }
 
-/** The quota of the request being served, once its token is known. */
-interface Slot {
-  subject?: string;
-  quota?: Quota;
-}
-
-export interface ApiRateLimit {
-  /** Opens the per-request slot and puts the quota's headers on whatever response the request gets. */
-  middleware: MiddlewareHandler;
-  /** The port whose `authenticate` counts every authenticated request, for every surface. */
-  port(core: CorePort): CorePort;
-}
-
-export function apiRateLimit(limiter: RateLimiter): ApiRateLimit {
-  // Request-scoped without touching the surfaces: they only call port.authenticate.
-  const current = new AsyncLocalStorage<Slot>();
-  return {
-    async middleware(c, next) {
-      const slot: Slot = {};
-      await current.run(slot, next);
-      if (slot.quota === undefined) return;
-      for (const [name, value] of Object.entries(rateLimitHeaders(slot.quota))) c.res.headers.set(name, value);
-    },
-    port(core) {
-      return {
-        ...core,
-        async authenticate(token) {
-          const principal = await core.authenticate(token);
-          if (principal === null) return null;
-          const subject = subjectOf(principal);
-          const slot = current.getStore();
-          // One request is one count, even should a surface authenticate it twice.
-          const quota =
-            slot?.quota !== undefined && slot.subject === subject ? slot.quota : await limiter.take(subject);
-          if (slot) Object.assign(slot, { subject, quota });
-          if (!quota.allowed) {
-            throw new CoreError(
-              'rate_limited',
-              `This token has used its ${quota.limit} requests per ${quota.windowSeconds} s; retry in ${quota.resetSeconds} s.`,
-              [],
-              rateLimitHeaders(quota),
-            );
-          }
-          return principal;
-        },
-      };
-    },
+/**
+ * Counts the request of the authenticated caller: a 429 past the quota,
+ * otherwise the quota's headers on whatever response the request ends with.
+ */
+export function rateLimit(limiter: RateLimiter): SurfaceMiddleware {
+  return async (c, next) => {
+    const quota = await limiter.take(subjectOf(c.get('principal')));
+    if (!quota.allowed) {
+      throw new CoreError(
+        'rate_limited',
+        `This token has used its ${quota.limit} requests per ${quota.windowSeconds} s; retry in ${quota.resetSeconds} s.`,
+        [],
+        rateLimitHeaders(quota),
+      );
+    }
+    await next();
+    for (const [name, value] of Object.entries(rateLimitHeaders(quota))) c.res.headers.set(name, value);
   };
 }

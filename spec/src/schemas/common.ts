@@ -1,23 +1,12 @@
 import { z } from '@hono/zod-openapi';
-
-/** Prefixes of the TypeIDs the native API shows. Storage keeps plain UUIDv7s. */
-export const idPrefixes = {
-  tenant: 'tnt',
-  token: 'tok',
-  endpoint: 'ep',
-  event: 'evt',
-  delivery: 'dlv',
-  attempt: 'att',
-} as const;
-
-export type IdKind = keyof typeof idPrefixes;
+import { type IdKind, typeIds } from '../ids.ts';
 
 /** A TypeID: prefix, underscore, 26 characters of Crockford base32 (first one 0-7). */
 export function typeIdSchema(kind: IdKind) {
-  const prefix = idPrefixes[kind];
+  const { prefix, pattern } = typeIds[kind];
   return z
     .string()
-    .regex(new RegExp(`^${prefix}_[0-7][0-9a-hjkmnp-tv-z]{25}$`), `must be a ${kind} id (${prefix}_…)`)
+    .regex(new RegExp(pattern), `must be a ${kind} id (${prefix}_…)`)
     .openapi({ example: `${prefix}_01jbz8c1x9f8r5m6w0q2v3t4yz` });
 }
 

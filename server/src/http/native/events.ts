@@ -1,9 +1,6 @@
+import { createSurfaceRouter, guard, type SurfaceMiddleware, tenantIn } from '@hookport/compat';
 import { CoreError, type CorePort, events as routes } from '@hookport/spec';
-import type { MiddlewareHandler } from 'hono';
-import { tenantIdOf } from '../auth.ts';
-import type { AppEnv } from '../env.ts';
-import { createRouter } from '../factory.ts';
-import { guard } from './guard.ts';
+import { access } from './access.ts';
 import { filterUuidOf, uuidOf } from './ids.ts';
 import { page, renderAttempt, renderDelivery, renderEvent } from './render.ts';
 
@@ -11,7 +8,7 @@ import { page, renderAttempt, renderDelivery, renderEvent } from './render.ts';
  * Event payloads have their own, smaller limit than other requests: it is
  * checked on the raw body before parsing, so the 413 names the real limit.
  */
-function eventSizeLimit(maxEventBytes: number): MiddlewareHandler<AppEnv> {
+function eventSizeLimit(maxEventBytes: number): SurfaceMiddleware {
   return async (c, next) => {
     const declared = Number(c.req.header('content-length') ?? Number.NaN);
     const size = Number.isFinite(declared) ? declared : (await c.req.raw.clone().arrayBuffer()).byteLength;
@@ -23,38 +20,38 @@ function eventSizeLimit(maxEventBytes: number): MiddlewareHandler<AppEnv> {
 }
 
 export function eventsRouter(core: CorePort, maxEventBytes: number) {
-  return createRouter()
-    .openapi(guard(routes.publishEvent, 'events:publish', eventSizeLimit(maxEventBytes)), async (c) => {
+  return createSurfaceRouter()
+    .openapi(guard(routes.publishEvent, access('events:publish'), eventSizeLimit(maxEventBytes)), async (c) => {
       const body = c.req.valid('json');
-      const { event, replayed } = await core.events.publish(tenantIdOf(c), {
+      const { event, replayed } = await core.events.publish(tenantIn(c), {
         ...body,
         idempotencyKey: c.req.valid('header')['idempotency-key'],
       });
       if (replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(renderEvent(event), 202);
     })
-    .openapi(guard(routes.listEvents, 'deliveries:read'), async (c) => {
-      return c.json(page(await core.events.list(tenantIdOf(c), c.req.valid('query')), renderEvent), 200);
+    .openapi(guard(routes.listEvents, access('deliveries:read')), async (c) => {
+      return c.json(page(await core.events.list(tenantIn(c), c.req.valid('query')), renderEvent), 200);
     })
-    .openapi(guard(routes.getEvent, 'deliveries:read'), async (c) => {
+    .openapi(guard(routes.getEvent, access('deliveries:read')), async (c) => {
       const id = uuidOf('event', c.req.valid('param').id);
-      return c.json(renderEvent(await core.events.get(tenantIdOf(c), id)), 200);
+      return c.json(renderEvent(await core.events.get(tenantIn(c), id)), 200);
     })
-    .openapi(guard(routes.listDeliveries, 'deliveries:read'), async (c) => {
+    .openapi(guard(routes.listDeliveries, access('deliveries:read')), async (c) => {
       const { endpointId, ...filter } = c.req.valid('query');
-      const list = await core.deliveries.list(tenantIdOf(c), {
+      const list = await core.deliveries.list(tenantIn(c), {
         ...filter,
         endpointId: endpointId === undefined ? undefined : filterUuidOf('endpoint', endpointId, 'endpointId'),
       });
       return c.json(page(list, renderDelivery), 200);
     })
-    .openapi(guard(routes.getDelivery, 'deliveries:read'), async (c) => {
+    .openapi(guard(routes.getDelivery, access('deliveries:read')), async (c) => {
       const id = uuidOf('delivery', c.req.valid('param').id);
-      const { delivery, attempts } = await core.deliveries.get(tenantIdOf(c), id);
+      const { delivery, attempts } = await core.deliveries.get(tenantIn(c), id);
       return c.json({ ...renderDelivery(delivery), attempts: attempts.map(renderAttempt) }, 200);
     })
-    .openapi(guard(routes.redeliver, 'deliveries:write'), async (c) => {
+    .openapi(guard(routes.redeliver, access('deliveries:write')), async (c) => {
       const id = uuidOf('delivery', c.req.valid('param').id);
-      return c.json(renderDelivery(await core.deliveries.redeliver(tenantIdOf(c), id)), 202);
+      return c.json(renderDelivery(await core.deliveries.redeliver(tenantIn(c), id)), 202);
     });
 }

@@ -1,5 +1,4 @@
-import { CoreError, type IdKind } from '@hookport/spec';
-import { fromTypeId } from '../../core/ids.ts';
+import { CoreError, fromTypeId, type IdKind } from '@hookport/spec';
 
 /** A TypeID from the path, as the internal UUID; a malformed one names nothing, so 404. */
 export function uuidOf(kind: IdKind, typeId: string): string {

@@ -8,7 +8,7 @@ import type {
   TenantRecord,
   TokenRecord,
 } from '@hookport/spec';
-import { toTypeId } from '../../core/ids.ts';
+import { toTypeId } from '@hookport/spec';
 
 /** Records of the core port rendered in the native API's shape: TypeIDs and ISO timestamps. */
 

@@ -1,6 +1,6 @@
-import { type IdKind, idPrefixes, typeIdSchema } from '@hookport/spec';
 import { describe, expect, it } from 'vitest';
-import { fromTypeId, newId, toTypeId } from './ids.ts';
+import { fromTypeId, type IdKind, idPrefixes, newId, toTypeId } from './ids.ts';
+import { typeIdSchema } from './schemas/common.ts';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const kinds = Object.keys(idPrefixes) as IdKind[];

@@ -1,9 +1,9 @@
+import { createSurfaceRouter } from '@hookport/compat';
 import { CoreError, service as routes } from '@hookport/spec';
-import type { Database } from '../db/database.ts';
-import { createRouter } from './factory.ts';
+import type { Database } from '../../db/database.ts';
 
 export function serviceRouter(db: Database) {
-  return createRouter()
+  return createSurfaceRouter()
     .openapi(routes.health, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(routes.ready, async (c) => {
       try {

@@ -1,0 +1,43 @@
+import { authenticate, bearer, createSurfaceRouter, type Surface, whereOwned } from '@hookport/compat';
+import { buildNativeDocument } from '@hookport/spec';
+import type { Database } from '../../db/database.ts';
+import { problemResponse } from '../problem.ts';
+import { challenge } from './access.ts';
+import { endpointsRouter } from './endpoints.ts';
+import { eventTypesRouter } from './event-types.ts';
+import { eventsRouter } from './events.ts';
+import { serviceRouter } from './service.ts';
+import { tenantsRouter } from './tenants.ts';
+
+export interface NativeSurfaceOptions {
+  db: Database;
+  maxEventBytes: number;
+}
+
+/**
+ * The native API, the first surface: RFC 9457 problems, TypeIDs, scopes. It
+ * owns `/`, so every path no vendor claims (the service routes, /docs,
+ * unknown paths) answers in its shape. Everything under /v1 it owns is
+ * authenticated at once, before routing, so an unknown /v1 path asks for a
+ * token like a known one; each route then checks its own access.
+ */
+export function nativeSurface({ db, maxEventBytes }: NativeSurfaceOptions): Surface {
+  return {
+    title: 'Hookport API',
+    basePaths: ['/'],
+    documentPath: '/openapi.json',
+    document: buildNativeDocument,
+    errorResponse: problemResponse,
+    routes(mount) {
+      const router = createSurfaceRouter();
+      router.use('/v1/*', whereOwned(mount, authenticate(mount, bearer(challenge))));
+      const { port } = mount;
+      return router
+        .route('/', serviceRouter(db))
+        .route('/', tenantsRouter(port))
+        .route('/', eventTypesRouter(port))
+        .route('/', endpointsRouter(port))
+        .route('/', eventsRouter(port, maxEventBytes));
+    },
+  };
+}
