@@ -122,6 +122,16 @@ describe('admission: before the claim', () => {
     expect(admission.skippedBy('main', 10, 0)).toEqual([]);
   });
 
+  it('skips an endpoint waiting for a rate-limit slot in every lane, whatever the room, until the slot is near', () => {
+    const { admission, time } = setup();
+    admission.noteDeferred('limited', 2.5);
+    admission.noteDeferred('due', 0);
+    expect(admission.skippedBy('main', 10, 100)).toEqual(['limited']);
+    expect(admission.skippedBy('slow', 10, 0)).toEqual(['limited']);
+    time.advance(2500);
+    expect(admission.skippedBy('main', 10, 100)).toEqual([]);
+  });
+
   it('stops skipping a crowded endpoint once it has answered', async () => {
     const { admission } = setup();
     admission.noteCrowded('main', 'e', 15);

@@ -138,6 +138,20 @@ export function createAdmission(options: AdmissionOptions, deps: AdmissionDeps) 
   const crowded: Record<Lane, Map<string, number>> = { main: new Map(), slow: new Map() };
 
   /**
+   * The endpoints whose next rate-limit slot is further off than a worker holds a job for, with when it
+   * comes within that hold. Until then every fetch skips them: each of their jobs would only be claimed,
+   * loaded and handed back to wait for its slot.
+   */
+  const deferred = new Map<string, number>();
+
+  /** Remembers `endpointId` in `table` until `forSeconds` from now, forgetting everything once it is full. */
+  function remember(table: Map<string, number>, endpointId: string, forSeconds: number) {
+    // Bounded: forgetting an endpoint only costs one more hand-back of its next job.
+    if (table.size >= maxTracked && !table.has(endpointId)) table.clear();
+    table.set(endpointId, clock() + forSeconds * 1000);
+  }
+
+  /**
    * Moves an endpoint between the lanes (queue.ts). Only its jobs queued from now on go to the other
    * lane; those already queued stay where they are, and both lanes are fetched by every worker, so
    * nothing waits on the move.
@@ -211,23 +225,30 @@ export function createAdmission(options: AdmissionOptions, deps: AdmissionDeps) 
 
     /** The slow allowance of `lane` was full for this endpoint's attempt: skip it for `forSeconds` (see crowded). */
     noteCrowded(lane: Lane, endpointId: string, forSeconds: number) {
-      const lanes = crowded[lane];
-      if (lanes.size >= maxTracked && !lanes.has(endpointId)) lanes.clear();
-      lanes.set(endpointId, clock() + forSeconds * 1000);
+      remember(crowded[lane], endpointId, forSeconds);
+    },
+
+    /** The endpoint's next rate-limit slot is `forSeconds` beyond the hold: skip it till then (see deferred). */
+    noteDeferred(endpointId: string, forSeconds: number) {
+      if (forSeconds > 0) remember(deferred, endpointId, forSeconds);
     },
 
     /**
      * The endpoints a fetch of `lane` skips, decided before the claim: those with every slot they may hold
      * here taken (pg-boss counts a group's cap per queue, so while an endpoint has attempts in flight from
-     * one lane, the other lane would hand its jobs out only for the gate to hand them back) and, while the
-     * allowance has less room than the fetch asks for, the crowded ones (but those that have answered
-     * since: they need no room).
+     * one lane, the other lane would hand its jobs out only for the gate to hand them back), those waiting
+     * for a rate-limit slot, and, while the allowance has less room than the fetch asks for, the crowded
+     * ones (but those that have answered since: they need no room).
      */
     skippedBy(lane: Lane, batchSize: number, allowanceRoom: number): string[] {
       const skipped: string[] = [];
       for (const [endpointId, { n, cap }] of inFlight) if (n >= cap) skipped.push(endpointId);
-      if (allowanceRoom >= batchSize) return skipped;
       const now = clock();
+      for (const [endpointId, until] of deferred) {
+        if (until <= now) deferred.delete(endpointId);
+        else skipped.push(endpointId);
+      }
+      if (allowanceRoom >= batchSize) return skipped;
       for (const [endpointId, until] of crowded[lane]) {
         if (until <= now || proven(endpointId)) crowded[lane].delete(endpointId);
         else skipped.push(endpointId);

@@ -150,7 +150,11 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
   async function attemptWithSlot(ctx: AttemptContext, job: ClaimedJob, ticket: Ticket, control?: AttemptControl) {
     const { attempt } = job.data;
     const slot = await takeRateSlot(db, ctx.endpoint_id, ctx.rate_limit, tuning.maxRateHoldSeconds);
-    if ('retryInSeconds' in slot) return void (await handBack(job, ctx, slot.retryInSeconds));
+    if ('retryInSeconds' in slot) {
+      // Its jobs are not fetched here until the slot is within the hold: they would only come back.
+      admission.noteDeferred(ctx.endpoint_id, slot.retryInSeconds - tuning.maxRateHoldSeconds);
+      return void (await handBack(job, ctx, slot.retryInSeconds));
+    }
     if (slot.holdSeconds > 0) await sleep(slot.holdSeconds * 1000);
     const profile = profiles.get(ctx.profile);
     const started = new Date();

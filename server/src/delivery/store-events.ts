@@ -1,0 +1,149 @@
+import type { DeliveryStatus } from '@hookport/spec';
+import { newId } from '../core/ids.ts';
+import type { Queryable } from '../db/database.ts';
+import type { Lane, Queue } from './queue.ts';
+import { storeSql } from './store-sql.ts';
+
+/**
+ * The event side of the store (store.ts): events, their deliveries and jobs, and deliveries made
+ * pending again. Core reaches it through the port it declares (core/delivery-port.ts).
+ */
+
+export interface NewEvent {
+  type: string;
+  data: Record<string, unknown>;
+  idempotencyKey?: string | undefined;
+  /** The hash of the request an Idempotency-Key came with. */
+  requestHash?: string | null;
+}
+
+export interface FanOutOptions {
+  /** Deliver to this endpoint only, whatever it subscribes to (ping). */
+  onlyEndpointId?: string;
+  /**
+   * Settled before anything is written, and its rejection aborts the store: a check the caller runs
+   * alongside the read of the endpoints (publish validates the type while they are read: one round trip).
+   */
+  after?: Promise<unknown>;
+}
+
+export interface StoredEvent {
+  id: string;
+  tenant_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  delivery_count: number;
+  created_at: Date;
+}
+
+/** Deliveries made pending again: one, or those of an endpoint in some statuses (created since a date). */
+export type RequeueSelection =
+  | { deliveryId: string }
+  | { endpointId: string; statuses: readonly ('held' | 'failed' | 'skipped')[]; since?: Date };
+
+export interface DeliveryStateRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface Target {
+  id: string;
+  status: string;
+  slow: boolean;
+}
+
+export const laneOf = (slow: boolean): Lane => (slow ? 'slow' : 'main');
+
+export function createEventStore(queue: Pick<Queue, 'enqueue'>) {
+  /**
+   * Stores an event, one delivery per selected endpoint and the jobs of the pending ones, all through q
+   * (one transaction). Active endpoints get a job, in their lane; paused ones a held delivery; disabled
+   * ones a skipped delivery that recover can replay. Every event goes through here: published ones,
+   * pings, and the system events the engine raises (endpoint.disabled).
+   */
+  async function storeEvent(
+    q: Queryable,
+    tenantId: string,
+    event: NewEvent,
+    { onlyEndpointId, after }: FanOutOptions = {},
+  ): Promise<{ event: StoredEvent; deliveryIds: string[] }> {
+    const read = onlyEndpointId
+      ? q.query<{ targets: Target[] }>(storeSql.target, [tenantId, onlyEndpointId])
+      : q.query<{ targets: Target[] }>(storeSql.targets, [tenantId, event.type]);
+    const [[row]] = await Promise.all([read, after]);
+    const selected = row?.targets ?? [];
+    // Endpoints that are not active are re-read FOR SHARE, so a concurrent resume (or recover after
+    // re-enabling) either commits first and they get a job, or waits and then finds their held or skipped
+    // delivery. Active ones, the common case, need no lock: a pause is handled by the worker.
+    const inactive = selected.filter((t) => t.status !== 'active').map((t) => t.id);
+    if (inactive.length > 0) {
+      const current = await q.query<{ id: string; status: string }>(storeSql.lockTargets, [`{${inactive.join(',')}}`]);
+      const statusOf = new Map(current.map((c) => [c.id, c.status]));
+      for (const t of selected) t.status = statusOf.get(t.id) ?? t.status;
+    }
+    const eventId = newId();
+    const deliveries = selected.map((t) => ({
+      id: newId(),
+      endpoint_id: t.id,
+      status: t.status === 'active' ? 'pending' : t.status === 'paused' ? 'held' : 'skipped',
+      lane: laneOf(t.slow),
+    }));
+    // Sent together with the jobs' insert, which needs nothing from it: one round trip for both.
+    const stored = q.query<StoredEvent>(storeSql.insertEvent, [
+      eventId,
+      tenantId,
+      event.type,
+      JSON.stringify(event.data),
+      event.idempotencyKey ?? null,
+      event.requestHash ?? null,
+      deliveries.length,
+      JSON.stringify(deliveries.map(({ id, endpoint_id, status }) => ({ id, endpoint_id, status }))),
+    ]);
+    const jobs = queue.enqueue(
+      q,
+      deliveries
+        .filter((d) => d.status === 'pending')
+        .map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: 1, lane: d.lane })),
+    );
+    const [[inserted]] = await Promise.all([stored, jobs]);
+    if (!inserted) throw new Error('insert returned no row');
+    return { event: inserted, deliveryIds: deliveries.map((d) => d.id) };
+  }
+
+  /** Makes deliveries pending again and queues their next attempt (in their endpoint's lane), through q. */
+  async function requeue(q: Queryable, tenantId: string, selection: RequeueSelection): Promise<DeliveryStateRow[]> {
+    const rows = await q.query<DeliveryStateRow & { slow_lane: boolean }>(
+      'deliveryId' in selection ? storeSql.requeueDelivery : storeSql.requeueEndpoint,
+      'deliveryId' in selection
+        ? [tenantId, selection.deliveryId]
+        : [tenantId, selection.endpointId, `{${selection.statuses.join(',')}}`, selection.since ?? null],
+    );
+    await queue.enqueue(
+      q,
+      rows.map((r) => ({
+        deliveryId: r.id,
+        endpointId: r.endpoint_id,
+        attempt: r.attempt_count + 1,
+        lane: laneOf(r.slow_lane),
+      })),
+    );
+    return rows.map(({ slow_lane: _, ...r }) => r);
+  }
+
+  /** Resuming an endpoint: what waited while it was paused is queued, and its past failure streak no longer counts. */
+  async function releaseHeld(q: Queryable, tenantId: string, endpointId: string): Promise<void> {
+    await requeue(q, tenantId, { endpointId, statuses: ['held'] });
+    await q.query(storeSql.resetHealth, [endpointId]);
+  }
+  return { storeEvent, requeue, releaseHeld };
+}
