@@ -1,10 +1,10 @@
 import type { CorePort } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { createAttempts } from './attempts.ts';
 import { SecretBox } from './crypto.ts';
 import { createDeliveries } from './deliveries.ts';
-import type { DeliveryStore } from './delivery-port.ts';
 import { createEndpoints } from './endpoints.ts';
 import { createEventTypes } from './event-types.ts';
 import { createEvents } from './events.ts';

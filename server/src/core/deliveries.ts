@@ -1,29 +1,7 @@
-import {
-  type AttemptRecord,
-  CoreError,
-  type DeliveryFilter,
-  type DeliveryRecord,
-  type DeliveryStatus,
-  type Page,
-} from '@hookport/spec';
+import { type AttemptRecord, CoreError, type DeliveryFilter, type DeliveryRecord, type Page } from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
-import type { DeliveryStore } from './delivery-port.ts';
+import type { DeliveryRow, DeliveryStore } from '../shared/delivery-port.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
-
-export interface DeliveryRow {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  endpoint_id: string;
-  event_type: string;
-  status: DeliveryStatus;
-  attempt_count: number;
-  next_attempt_at: Date | null;
-  last_http_status: number | null;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 const columns = `id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at,
   last_http_status, last_error, created_at, updated_at`;

@@ -16,10 +16,10 @@ import {
 } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database, Queryable } from '../db/database.ts';
+import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { urlRefusal } from '../shared/egress.ts';
 import { filtersSelect } from '../shared/event-filters.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
-import type { DeliveryStore } from './delivery-port.ts';
 import { newId } from './ids.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
 

@@ -9,20 +9,10 @@ import {
 } from '@hookport/spec';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Database, Queryable } from '../db/database.ts';
+import type { DeliveryStore, EventRow } from '../shared/delivery-port.ts';
 import { sha256Hex } from './crypto.ts';
-import type { DeliveryStore } from './delivery-port.ts';
 import { newAjv } from './json-schema.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
-
-export interface EventRow {
-  id: string;
-  tenant_id: string;
-  type: string;
-  data: Record<string, unknown>;
-  delivery_count: number;
-  created_at: Date;
-  request_hash?: string | null;
-}
 
 const columns = 'id, tenant_id, type, data, delivery_count, created_at';
 

@@ -1,60 +1,20 @@
-import type { DeliveryStatus } from '@hookport/spec';
 import { newId } from '../core/ids.ts';
 import type { Queryable } from '../db/database.ts';
+import type {
+  DeliveryRow,
+  DeliveryStore,
+  EventRow,
+  FanOutOptions,
+  NewEvent,
+  RequeueSelection,
+} from '../shared/delivery-port.ts';
 import type { Lane, Queue } from './queue.ts';
 import { storeSql } from './store-sql.ts';
 
 /**
  * The event side of the store (store.ts): events, their deliveries and jobs, and deliveries made
- * pending again. Core reaches it through the port it declares (core/delivery-port.ts).
+ * pending again. Core reaches it through the port both share (shared/delivery-port.ts).
  */
-
-export interface NewEvent {
-  type: string;
-  data: Record<string, unknown>;
-  idempotencyKey?: string | undefined;
-  /** The hash of the request an Idempotency-Key came with. */
-  requestHash?: string | null;
-}
-
-export interface FanOutOptions {
-  /** Deliver to this endpoint only, whatever it subscribes to (ping). */
-  onlyEndpointId?: string;
-  /**
-   * Settled before anything is written, and its rejection aborts the store: a check the caller runs
-   * alongside the read of the endpoints (publish validates the type while they are read: one round trip).
-   */
-  after?: Promise<unknown>;
-}
-
-export interface StoredEvent {
-  id: string;
-  tenant_id: string;
-  type: string;
-  data: Record<string, unknown>;
-  delivery_count: number;
-  created_at: Date;
-}
-
-/** Deliveries made pending again: one, or those of an endpoint in some statuses (created since a date). */
-export type RequeueSelection =
-  | { deliveryId: string }
-  | { endpointId: string; statuses: readonly ('held' | 'failed' | 'skipped')[]; since?: Date };
-
-export interface DeliveryStateRow {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  endpoint_id: string;
-  event_type: string;
-  status: DeliveryStatus;
-  attempt_count: number;
-  next_attempt_at: Date | null;
-  last_http_status: number | null;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 interface Target {
   id: string;
@@ -64,7 +24,7 @@ interface Target {
 
 export const laneOf = (slow: boolean): Lane => (slow ? 'slow' : 'main');
 
-export function createEventStore(queue: Pick<Queue, 'enqueue'>) {
+export function createEventStore(queue: Pick<Queue, 'enqueue'>): DeliveryStore {
   /**
    * Stores an event, one delivery per selected endpoint and the jobs of the pending ones, all through q
    * (one transaction). Active endpoints get a job, in their lane; paused ones a held delivery; disabled
@@ -76,7 +36,7 @@ export function createEventStore(queue: Pick<Queue, 'enqueue'>) {
     tenantId: string,
     event: NewEvent,
     { onlyEndpointId, after }: FanOutOptions = {},
-  ): Promise<{ event: StoredEvent; deliveryIds: string[] }> {
+  ): Promise<{ event: EventRow; deliveryIds: string[] }> {
     const read = onlyEndpointId
       ? q.query<{ targets: Target[] }>(storeSql.target, [tenantId, onlyEndpointId])
       : q.query<{ targets: Target[] }>(storeSql.targets, [tenantId, event.type]);
@@ -99,7 +59,7 @@ export function createEventStore(queue: Pick<Queue, 'enqueue'>) {
       lane: laneOf(t.slow),
     }));
     // Sent together with the jobs' insert, which needs nothing from it: one round trip for both.
-    const stored = q.query<StoredEvent>(storeSql.insertEvent, [
+    const stored = q.query<EventRow>(storeSql.insertEvent, [
       eventId,
       tenantId,
       event.type,
@@ -121,8 +81,8 @@ export function createEventStore(queue: Pick<Queue, 'enqueue'>) {
   }
 
   /** Makes deliveries pending again and queues their next attempt (in their endpoint's lane), through q. */
-  async function requeue(q: Queryable, tenantId: string, selection: RequeueSelection): Promise<DeliveryStateRow[]> {
-    const rows = await q.query<DeliveryStateRow & { slow_lane: boolean }>(
+  async function requeue(q: Queryable, tenantId: string, selection: RequeueSelection): Promise<DeliveryRow[]> {
+    const rows = await q.query<DeliveryRow & { slow_lane: boolean }>(
       'deliveryId' in selection ? storeSql.requeueDelivery : storeSql.requeueEndpoint,
       'deliveryId' in selection
         ? [tenantId, selection.deliveryId]

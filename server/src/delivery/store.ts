@@ -10,7 +10,7 @@ import { storeSql } from './store-sql.ts';
  * lane of endpoints goes through here (the statements are in store-sql.ts; the event side is in
  * store-events.ts), and so does every job the engine queues or completes. A claimed job is completed in
  * the transaction that writes what its attempt did, so a job is never completed without its outcome.
- * Core reaches the event and requeue writes through the port it declares (core/delivery-port.ts);
+ * Core reaches the event and requeue writes through the port both share (shared/delivery-port.ts);
  * runtime.ts wires this store to it.
  */
 
