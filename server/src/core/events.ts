@@ -106,9 +106,8 @@ export async function publishIn(
     if (!isSystemEventType(input.type)) checkType(tenantId, input, type);
   };
   if (!input.idempotencyKey) {
-    // The type is read and checked while the store reads the endpoints: one round trip for both.
-    const checked = typeOf(q, tenantId, input.type).then(check);
-    const { event } = await store.storeEvent(q, tenantId, input, { after: checked });
+    // The type is read with the endpoints, in the store's statement, and checked before anything is written.
+    const { event } = await store.storeEvent(q, tenantId, input, { check: { sql: typeSql, run: check } });
     return { event: toEventRecord(event), replayed: false };
   }
   // With an Idempotency-Key the endpoints are read after the key's lock (a request may wait there while

@@ -3,13 +3,14 @@ import type { Queryable } from '../db/database.ts';
 import type {
   DeliveryRow,
   DeliveryStore,
+  EventCheck,
   EventRow,
   FanOutOptions,
   NewEvent,
   RequeueSelection,
 } from '../shared/delivery-port.ts';
 import type { Lane, Queue } from './queue.ts';
-import { storeSql } from './store-sql.ts';
+import { storeSql, targetsWith } from './store-sql.ts';
 
 /**
  * The event side of the store (store.ts): events, their deliveries and jobs, and deliveries made
@@ -24,6 +25,14 @@ interface Target {
 
 export const laneOf = (slow: boolean): Lane => (slow ? 'slow' : 'main');
 
+/** Reads the targets of an event, running the caller's check on what the statement read with them. */
+async function targetsOf<T>(q: Queryable, text: string, params: string[], check?: EventCheck<T>): Promise<Target[]> {
+  const [row] = await q.query<{ targets: Target[]; checked: T }>(text, params);
+  if (!row) throw new Error('the targets query returned no row');
+  check?.run(row.checked);
+  return row.targets;
+}
+
 export function createEventStore(queue: Pick<Queue, 'enqueue'>): DeliveryStore {
   /**
    * Stores an event, one delivery per selected endpoint and the jobs of the pending ones, all through q
@@ -31,17 +40,15 @@ export function createEventStore(queue: Pick<Queue, 'enqueue'>): DeliveryStore {
    * ones a skipped delivery that recover can replay. Every event goes through here: published ones,
    * pings, and the system events the engine raises (endpoint.disabled).
    */
-  async function storeEvent(
+  async function storeEvent<T = never>(
     q: Queryable,
     tenantId: string,
     event: NewEvent,
-    { onlyEndpointId, after }: FanOutOptions = {},
+    { onlyEndpointId, check }: FanOutOptions<T> = {},
   ): Promise<{ event: EventRow; deliveryIds: string[] }> {
-    const read = onlyEndpointId
-      ? q.query<{ targets: Target[] }>(storeSql.target, [tenantId, onlyEndpointId])
-      : q.query<{ targets: Target[] }>(storeSql.targets, [tenantId, event.type]);
-    const [[row]] = await Promise.all([read, after]);
-    const selected = row?.targets ?? [];
+    const selected = onlyEndpointId
+      ? await targetsOf(q, storeSql.target, [tenantId, onlyEndpointId])
+      : await targetsOf(q, check ? targetsWith(check.sql) : storeSql.targets, [tenantId, event.type], check);
     // Endpoints that are not active are re-read FOR SHARE, so a concurrent resume (or recover after
     // re-enabling) either commits first and they get a job, or waits and then finds their held or skipped
     // delivery. Active ones, the common case, need no lock: a pause is handled by the worker.

@@ -24,10 +24,15 @@ export const deliveryColumns = `id, tenant_id, event_id, endpoint_id, event_type
 const laneOf = (alias: string) =>
   `(select p.slow_lane_since is not null from endpoints p where p.id = ${alias}.endpoint_id) as slow_lane`;
 
+/** `targets`, with the caller's scalar expression over $1 and $2 read alongside as `checked` (one statement). */
+export function targetsWith(checked: string | null): string {
+  return `select coalesce((select json_agg(${targetJson} order by p.id) from endpoints p
+      where p.tenant_id = $1 and ${filtersSelect('$2::text')}), '[]') as targets${checked ? `, ${checked} as checked` : ''}`;
+}
+
 export const storeSql = {
   /** The endpoints whose filters select type $2 (tenant $1), as a json array. */
-  targets: `select coalesce((select json_agg(${targetJson} order by p.id) from endpoints p
-      where p.tenant_id = $1 and ${filtersSelect('$2::text')}), '[]') as targets`,
+  targets: targetsWith(null),
   /** One endpoint of tenant $1 (ping), as the same json array. */
   target: `select coalesce((select json_agg(${targetJson}) from endpoints p where p.tenant_id = $1 and p.id = $2), '[]')
     as targets`,

@@ -11,11 +11,11 @@ export interface DeliveryStore {
    * Stores an event, its deliveries (to the endpoints its type selects, or to onlyEndpointId) and their
    * jobs, through q (one transaction).
    */
-  storeEvent(
+  storeEvent<T = never>(
     q: Queryable,
     tenantId: string,
     event: NewEvent,
-    options?: FanOutOptions,
+    options?: FanOutOptions<T>,
   ): Promise<{ event: EventRow; deliveryIds: string[] }>;
   /** Makes deliveries pending again and queues their next attempt: one, or an endpoint's in some statuses. */
   requeue(q: Queryable, tenantId: string, selection: RequeueSelection): Promise<DeliveryRow[]>;
@@ -31,14 +31,18 @@ export interface NewEvent {
   requestHash?: string | null;
 }
 
-export interface FanOutOptions {
+export interface FanOutOptions<T = never> {
   /** Deliver to this endpoint only, whatever it subscribes to (ping). */
   onlyEndpointId?: string;
-  /**
-   * Settled before anything is written, and its rejection aborts the store: a check the caller runs
-   * alongside the read of the endpoints (publish validates the type while they are read: one round trip).
-   */
-  after?: Promise<unknown>;
+  /** A check of the caller's, read in the same statement as the endpoints (publish validates the type so). */
+  check?: EventCheck<T>;
+}
+
+export interface EventCheck<T> {
+  /** A scalar SQL expression over the tenant ($1) and the event's type ($2). */
+  sql: string;
+  /** Gets the expression's value before anything is written; throwing refuses the event. */
+  run(value: T): void;
 }
 
 /** Deliveries made pending again: one, or those of an endpoint in some statuses (created since a date). */
