@@ -4,6 +4,7 @@ import { publishIn } from './core/events.ts';
 import { fromTypeId } from './core/ids.ts';
 import { openPostgres, type Queryable, quoteIdent, type SqlValue } from './db/database.ts';
 import { openQueue, type Queue } from './delivery/queue.ts';
+import { createStore } from './delivery/store.ts';
 
 export interface PublisherOptions {
   /** The database Hookport runs in (the same one as the caller's transaction). */
@@ -41,6 +42,7 @@ export async function createPublisher({ databaseUrl, schema = 'hookport' }: Publ
     await db.close();
     throw err;
   }
+  const store = createStore(queue);
   return {
     async publish(tx, input) {
       const tenantId = fromTypeId('tenant', input.tenantId);
@@ -60,7 +62,7 @@ export async function createPublisher({ databaseUrl, schema = 'hookport' }: Publ
       ]);
       let event: EventRecord;
       try {
-        ({ event } = await publishIn(q, queue.enqueue, tenantId, input));
+        ({ event } = await publishIn(q, store, tenantId, input));
       } catch (err) {
         // Not every refusal aborts the transaction (an unknown type or invalid data is judged without a
         // SQL error), and a caller that catches it goes on in the same transaction: give it its path back.

@@ -8,12 +8,12 @@ import { createCore, verifySecretKey } from './core/core.ts';
 import { SecretBox } from './core/crypto.ts';
 import { type Database, openPglite, openPostgres } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
-import { nativeProfile } from './delivery/native-profile.ts';
+import { nativeProfile, nativeRetrySchedule } from './delivery/native-profile.ts';
 import { ProfileRegistry } from './delivery/profiles.ts';
 import { openQueue, type Queue } from './delivery/queue.ts';
-import { nativeRetrySchedule } from './delivery/schedule.ts';
 import { Sender } from './delivery/sender.ts';
-import { createWorker } from './delivery/worker.ts';
+import { createStore } from './delivery/store.ts';
+import { createWorker, type Worker } from './delivery/worker.ts';
 import { createApp } from './http/app.ts';
 
 /** What a process runs: the API, the delivery worker, or both (the default). */
@@ -29,6 +29,8 @@ export interface Hookport {
   app: ReturnType<typeof createApp>;
   profiles: ProfileRegistry;
   secrets: Secrets;
+  /** The delivery worker, when this process runs one (role all or worker). */
+  worker: Worker | null;
   /** Stops fetching jobs, lets in-flight attempts finish (bounded), then closes everything. */
   close(): Promise<void>;
 }
@@ -61,12 +63,14 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     throw err;
   }
   const openedQueue = queue;
+  // The one owner of delivery state: core writes events and requeues through it, the worker the rest.
+  const store = createStore(openedQueue);
   const core = createCore({
     db,
     secretKey: secrets.secretKey,
     adminToken: secrets.adminToken,
     egressAllowlist: config.egressAllowlist,
-    enqueue: openedQueue.enqueue,
+    deliveryStore: store,
   });
   const profiles = new ProfileRegistry(
     nativeProfile(config.retrySchedule ?? nativeRetrySchedule, config.deliveryTimeoutMs),
@@ -82,10 +86,12 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     role !== 'api' && config.databaseUrl !== undefined
       ? openPostgres({ url: config.databaseUrl, schema: config.dbSchema, synchronousCommit: false, genericPlans: true })
       : db;
+  let worker: Worker | null = null;
   if (role !== 'api') {
-    const worker = createWorker({
+    worker = createWorker({
       db: workerDb,
       queue: openedQueue,
+      store,
       sender,
       profiles,
       box: new SecretBox(secrets.secretKey),
@@ -122,6 +128,7 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     },
     profiles,
     secrets,
+    worker,
     async close() {
       await openedQueue.stop({ graceful: true, timeoutMs: config.shutdownSeconds * 1000 });
       await sender.close();

@@ -14,9 +14,13 @@ import { until } from './support/until.ts';
 
 let t: TestHookport;
 let kit: DeliveryKit;
+/** Every lane move the worker made, in order, as its admission reported them. */
+const moves: { endpointId: string; lane: string }[] = [];
 
 beforeAll(async () => {
   t = await startHookport();
+  if (!t.hp.worker) throw new Error('this process runs no worker');
+  t.hp.worker.onLaneMove((move) => moves.push(move));
   kit = new DeliveryKit(t, await createTenant(t));
   await kit.warmUp();
 });
@@ -34,13 +38,10 @@ async function laneOf(endpointId: string): Promise<'main' | 'slow'> {
   return row.slow ? 'slow' : 'main';
 }
 
-/** The lanes the worker moved this endpoint to, in order, from its log ('endpoint moved to …'). */
+/** The lanes the worker moved this endpoint to, in order. */
 function movesOf(endpointId: string): string[] {
   const uuid = uuidOf(endpointId);
-  return t.logs
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.includes('endpoint moved to another delivery lane') && line.includes(uuid))
-    .map((line) => (JSON.parse(line) as { lane: string }).lane);
+  return moves.filter((m) => m.endpointId === uuid).map((m) => m.lane);
 }
 
 /** The queues holding jobs of these deliveries (one entry per job). */

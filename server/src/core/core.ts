@@ -1,12 +1,13 @@
 import type { CorePort } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { createAttempts } from './attempts.ts';
 import { SecretBox } from './crypto.ts';
 import { createDeliveries } from './deliveries.ts';
 import { createEndpoints } from './endpoints.ts';
 import { createEventTypes } from './event-types.ts';
-import { createEvents, type Enqueue } from './events.ts';
+import { createEvents } from './events.ts';
 import { createTenants } from './tenants.ts';
 import { createTokens } from './tokens.ts';
 
@@ -15,16 +16,16 @@ export interface CoreOptions {
   secretKey: Buffer;
   adminToken: string | undefined;
   egressAllowlist: readonly Cidr[];
-  /** Queues delivery jobs through a connection or transaction (pg-boss in the same database). */
-  enqueue: Enqueue;
+  /** The delivery engine's store: events, their deliveries and jobs are written through it. */
+  deliveryStore: DeliveryStore;
 }
 
 /** The server's implementation of the core port, over one database. */
-export function createCore({ db, secretKey, adminToken, egressAllowlist, enqueue }: CoreOptions): CorePort {
+export function createCore({ db, secretKey, adminToken, egressAllowlist, deliveryStore }: CoreOptions): CorePort {
   const box = new SecretBox(secretKey);
   const tokens = createTokens(db, adminToken);
-  const deliveries = createDeliveries(db, enqueue);
-  const endpoints = createEndpoints({ db, box, egressAllowlist, enqueue });
+  const deliveries = createDeliveries(db, deliveryStore);
+  const endpoints = createEndpoints({ db, box, egressAllowlist, store: deliveryStore });
   return {
     authenticate: tokens.authenticate,
     tenants: createTenants(db),
@@ -35,7 +36,7 @@ export function createCore({ db, secretKey, adminToken, egressAllowlist, enqueue
       ping: deliveries.ping,
       recover: deliveries.recover,
     },
-    events: createEvents(db, enqueue),
+    events: createEvents(db, deliveryStore),
     deliveries: {
       list: deliveries.list,
       get: deliveries.get,

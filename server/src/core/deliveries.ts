@@ -1,29 +1,7 @@
-import {
-  type AttemptRecord,
-  CoreError,
-  type DeliveryFilter,
-  type DeliveryRecord,
-  type DeliveryStatus,
-  type Page,
-} from '@hookport/spec';
+import { type AttemptRecord, CoreError, type DeliveryFilter, type DeliveryRecord, type Page } from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
-import { type Enqueue, storeEvent } from './events.ts';
+import type { DeliveryRow, DeliveryStore } from '../shared/delivery-port.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
-
-interface DeliveryRow {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  endpoint_id: string;
-  event_type: string;
-  status: DeliveryStatus;
-  attempt_count: number;
-  next_attempt_at: Date | null;
-  last_http_status: number | null;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 const columns = `id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at,
   last_http_status, last_error, created_at, updated_at`;
@@ -79,33 +57,7 @@ export function toAttemptRecord(r: AttemptRow): AttemptRecord {
 
 const statusClassBounds = { '2xx': 200, '3xx': 300, '4xx': 400, '5xx': 500 } as const;
 
-/**
- * Makes deliveries pending again and queues their next attempt, through q.
- * `where` selects rows of `deliveries` (its parameters start at $2; $1 is the tenant).
- */
-export async function requeue(
-  q: Queryable,
-  enqueue: Enqueue,
-  where: string,
-  params: readonly (string | Date)[],
-): Promise<DeliveryRow[]> {
-  // Each job goes to its endpoint's lane (queue.ts): a resumed or recovered endpoint that is still
-  // saturated keeps its backlog out of the main lane.
-  const rows = await q.query<DeliveryRow & { slow_lane: boolean }>(
-    `update deliveries set status = 'pending', next_attempt_at = now(), updated_at = now()
-     where tenant_id = $1 and (${where})
-     returning ${columns},
-       (select p.slow_lane_since is not null from endpoints p where p.id = deliveries.endpoint_id) as slow_lane`,
-    params,
-  );
-  await enqueue(
-    q,
-    rows.map((r) => ({ deliveryId: r.id, endpointId: r.endpoint_id, attempt: r.attempt_count + 1, slow: r.slow_lane })),
-  );
-  return rows;
-}
-
-export function createDeliveries(db: Database, enqueue: Enqueue) {
+export function createDeliveries(db: Database, store: DeliveryStore) {
   async function endpointStatus(q: Queryable, tenantId: string, endpointId: string): Promise<string> {
     const [row] = await q.query<{ status: string }>('select status from endpoints where tenant_id = $1 and id = $2', [
       tenantId,
@@ -197,7 +149,7 @@ export function createDeliveries(db: Database, enqueue: Enqueue) {
         if (status !== 'active') {
           throw new CoreError('conflict', `The endpoint is ${status}; make it active to redeliver.`);
         }
-        const [requeued] = await requeue(tx, enqueue, 'id = $2', [tenantId, id]);
+        const [requeued] = await store.requeue(tx, tenantId, { deliveryId: id });
         if (!requeued) throw new CoreError('not_found', 'No such delivery.');
         return toDeliveryRecord(requeued);
       });
@@ -207,12 +159,10 @@ export function createDeliveries(db: Database, enqueue: Enqueue) {
       return db.transaction(async (tx) => {
         const status = await endpointStatus(tx, tenantId, endpointId);
         if (status === 'disabled') throw new CoreError('conflict', 'The endpoint is disabled; make it active to ping.');
-        const { deliveryIds } = await storeEvent(
+        const { deliveryIds } = await store.storeEvent(
           tx,
-          enqueue,
           tenantId,
           { type: 'ping', data: { message: 'ping from Hookport' } },
-          null,
           { onlyEndpointId: endpointId },
         );
         const [row] = await tx.query<DeliveryRow>(`select ${columns} from deliveries where id = $1`, [
@@ -229,12 +179,7 @@ export function createDeliveries(db: Database, enqueue: Enqueue) {
         if (status !== 'active') {
           throw new CoreError('conflict', `The endpoint is ${status}; make it active before recovering.`);
         }
-        const rows = await requeue(
-          tx,
-          enqueue,
-          `endpoint_id = $2 and status in ('failed', 'skipped') and created_at >= $3`,
-          [tenantId, endpointId, since],
-        );
+        const rows = await store.requeue(tx, tenantId, { endpointId, statuses: ['failed', 'skipped'], since });
         return rows.length;
       });
     },

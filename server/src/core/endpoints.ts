@@ -16,10 +16,10 @@ import {
 } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database, Queryable } from '../db/database.ts';
+import type { DeliveryStore } from '../shared/delivery-port.ts';
+import { urlRefusal } from '../shared/egress.ts';
+import { filtersSelect } from '../shared/event-filters.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
-import { requeue } from './deliveries.ts';
-import { urlRefusal } from './egress.ts';
-import { type Enqueue, filtersSelect } from './events.ts';
 import { newId } from './ids.ts';
 import { decodeCursor, isUuid, toPage } from './pagination.ts';
 
@@ -74,10 +74,10 @@ export interface EndpointDeps {
   db: Database;
   box: SecretBox;
   egressAllowlist: readonly Cidr[];
-  enqueue: Enqueue;
+  store: DeliveryStore;
 }
 
-export function createEndpoints({ db, box, egressAllowlist, enqueue }: EndpointDeps) {
+export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDeps) {
   function checkUrl(url: string): FieldError[] {
     const refusal = urlRefusal(url, egressAllowlist);
     return refusal ? [{ path: 'url', message: refusal, code: 'url_refused' }] : [];
@@ -236,8 +236,7 @@ export function createEndpoints({ db, box, egressAllowlist, enqueue }: EndpointD
         if (!row) throw notFound();
         if (input.status === 'active') {
           // Resuming: what waited while paused is queued now, and a past failure streak no longer counts.
-          await requeue(tx, enqueue, `endpoint_id = $2 and status = 'held'`, [tenantId, id]);
-          await tx.query('update endpoints set consecutive_failures = 0, failing_since = null where id = $1', [id]);
+          await store.releaseHeld(tx, tenantId, id);
         }
         return toRecord(row);
       });

@@ -45,7 +45,6 @@ function jobs(n: number) {
     deliveryId: randomUUID(),
     endpointId: randomUUID(),
     attempt: 1,
-    slow: false,
   }));
 }
 

@@ -33,7 +33,7 @@ const spec = (endpointId: string, slow: boolean): JobSpec => ({
   deliveryId: randomUUID(),
   endpointId,
   attempt: 1,
-  slow,
+  lane: slow ? 'slow' : 'main',
 });
 
 describe(`delivery lanes in pg-boss (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {

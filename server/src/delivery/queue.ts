@@ -20,6 +20,11 @@ export interface LaneJob extends JobAttempt {
   name: string;
 }
 
+/** A claimed delivery job, the one shape the engine passes around: its settle fence and its data. */
+export interface ClaimedJob extends LaneJob {
+  data: DeliverJob;
+}
+
 /** The job of one delivery attempt. `attempt` fences stale jobs: only attempt_count + 1 may run. */
 export interface DeliverJob {
   deliveryId: string;
@@ -32,8 +37,11 @@ export interface JobSpec {
   attempt: number;
   /** Seconds from now; 0 or absent means at once. */
   delaySeconds?: number;
-  /** The endpoint is in the slow lane: the job goes to its queue. */
-  slow: boolean;
+  /**
+   * The lane of the job's endpoint, as the store's statement that made the job read it from
+   * endpoints.slow_lane_since (store.ts); the main lane when absent. Callers enqueue through the store.
+   */
+  lane?: Lane;
 }
 
 const attemptOf = (j: JobAttempt): JobAttempt => ({ id: j.id, retryCount: j.retryCount });
@@ -185,7 +193,7 @@ export async function openQueue(
     async enqueue(q, jobs) {
       // Both lanes' inserts are sent at once (one round trip on PostgreSQL), like the rest of a publish.
       await Promise.all(
-        byQueue(jobs, (j) => queueOf(j.slow ? 'slow' : 'main')).map(([name, some]) =>
+        byQueue(jobs, (j) => queueOf(j.lane ?? 'main')).map(([name, some]) =>
           boss.insert(
             name,
             some.map((j) => ({

@@ -3,7 +3,7 @@ import type { AttemptErrorKind } from '@hookport/spec';
 import ipaddr from 'ipaddr.js';
 import { Agent, request } from 'undici';
 import type { Cidr } from '../config.ts';
-import { fixedAddresses, isAddressAllowed } from '../core/egress.ts';
+import { fixedAddresses, isAddressAllowed } from '../shared/egress.ts';
 
 export const responseCap = 16 * 1024;
 

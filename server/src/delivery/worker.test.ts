@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { SecretBox } from '../core/crypto.ts';
@@ -7,6 +7,7 @@ import { createLogger } from '../logger.ts';
 import { type Hookport, openHookport } from '../runtime.ts';
 import { deliverQueue, slowQueue } from './queue.ts';
 import { Sender } from './sender.ts';
+import { createStore } from './store.ts';
 import { createWorker, type WorkerHooks } from './worker.ts';
 
 /**
@@ -83,6 +84,7 @@ function worker(hooks: WorkerHooks) {
   return createWorker({
     db: hp.db,
     queue: hp.queue,
+    store: createStore(hp.queue),
     sender,
     profiles: hp.profiles,
     box: new SecretBox(hp.secrets.secretKey),
@@ -91,6 +93,14 @@ function worker(hooks: WorkerHooks) {
     hooks,
   });
 }
+
+/** A job for the delivery's first attempt, as if claimed (no worker takes the real one here). */
+const firstAttempt = (deliveryId: string) => ({
+  id: randomUUID(),
+  retryCount: 0,
+  name: deliverQueue,
+  data: { deliveryId, attempt: 1 },
+});
 
 async function statusOf(deliveryId: string): Promise<string | undefined> {
   const [row] = await hp.db.query<{ status: string }>('select status from deliveries where id = $1', [deliveryId]);
@@ -110,7 +120,7 @@ describe('parking a delivery whose endpoint is paused', () => {
   it('holds the delivery when the endpoint is still paused', async () => {
     const { deliveryId, setStatus } = await pendingDelivery();
     await setStatus('paused');
-    await worker({}).attemptDelivery({ deliveryId, attempt: 1 });
+    await worker({}).attemptDelivery(firstAttempt(deliveryId));
     expect(await statusOf(deliveryId)).toBe('held');
   });
 
@@ -126,7 +136,7 @@ describe('parking a delivery whose endpoint is paused', () => {
         await setStatus('active');
         resumed = true;
       },
-    }).attemptDelivery({ deliveryId, attempt: 1 });
+    }).attemptDelivery(firstAttempt(deliveryId));
     expect(resumed).toBe(true);
     // Still pending, with its attempt queued again (beside the original job, which no worker took here).
     expect(await statusOf(deliveryId)).toBe('pending');

@@ -233,7 +233,7 @@ export interface ZooMember {
   expect: HostileExpectation;
 }
 
-/** The bound on Retry-After (server/src/delivery/schedule.ts: maxRetryAfterSeconds). */
+/** The bound on Retry-After (server/src/delivery/outcome.ts: maxRetryAfterSeconds). */
 export const retryAfterBoundSeconds = 3600;
 
 /** One of each misbehaviour, and the Retry-After values a 429 storm may carry. */

@@ -1,0 +1,54 @@
+import { boundedCache, type ProfileName } from '@hookport/spec';
+import type { Queryable } from '../db/database.ts';
+import { createBatcher } from './batch.ts';
+import { storeSql } from './store-sql.ts';
+
+/** What one attempt needs of its delivery, event and endpoint, as loaded with it. */
+export interface AttemptContext {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: string;
+  status: string;
+  attempt_count: number;
+  data: Record<string, unknown>;
+  event_created_at: Date;
+  url: string;
+  endpoint_status: string;
+  profile: ProfileName;
+  headers: Record<string, string>;
+  rate_limit: number | null;
+  metadata: Record<string, string>;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  endpoint_failing: boolean;
+  /** The endpoint is in the slow lane (queue.ts): its jobs go to that lane's queue. */
+  slow_lane: boolean;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Loads the contexts of many deliveries in one query: the jobs of one fetch start in the same turn of
+ * the event loop, so they arrive here together.
+ */
+export function createLoader(db: Queryable) {
+  const loader = createBatcher<string, AttemptContext | undefined>(async (deliveryIds) => {
+    // Job data is ours, but a malformed id must not fail the other jobs of the batch: it loads nothing.
+    const ids = [...new Set(deliveryIds.filter((id) => uuidPattern.test(id)))];
+    const rows = ids.length === 0 ? [] : await db.query<AttemptContext>(storeSql.loadContexts, [`{${ids.join(',')}}`]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return deliveryIds.map((id) => byId.get(id));
+  });
+  return (deliveryId: string): Promise<AttemptContext | undefined> => loader.run(deliveryId);
+}
+
+/**
+ * Opens endpoint secrets through a cache keyed by their sealed form: opening one (AES-GCM and a key
+ * object) cost more per attempt than signing with it. A rotated secret is sealed anew, so it is a new entry.
+ */
+export function secretOpener(box: { open(sealed: string): string }, size = 10_000) {
+  const secrets = boundedCache<string>(size);
+  return (sealed: string): string => secrets.get(sealed, () => box.open(sealed));
+}
