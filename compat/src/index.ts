@@ -14,8 +14,6 @@ import { spedySurface } from './spedy/index.ts';
 import { tsanetSurface } from './tsanet/index.ts';
 import { xpathSurface } from './xpath/index.ts';
 
-// The id codecs live in spec; re-exported for callers that imported them from compat (the tests).
-export { prefixedId, ulidToUuid, uuidToUlid } from '@hookport/spec';
 export * from './shared/authorize.ts';
 export * from './shared/endpoints.ts';
 export * from './shared/guard.ts';

@@ -1,7 +1,6 @@
-import { CoreError, type EventRecord, type PublishInput } from '@hookport/spec';
+import { CoreError, type EventRecord, fromTypeId, type PublishInput } from '@hookport/spec';
 import type postgres from 'postgres';
 import { publishIn } from './core/events.ts';
-import { fromTypeId } from './core/ids.ts';
 import { openPostgres, type Queryable, quoteIdent, type SqlValue } from './db/database.ts';
 import { openQueue, type Queue } from './delivery/queue.ts';
 import { createStore } from './delivery/store.ts';

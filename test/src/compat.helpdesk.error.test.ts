@@ -1,4 +1,4 @@
-import { uuidToUlid } from '@hookport/compat';
+import { uuidToUlid } from '@hookport/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Api,

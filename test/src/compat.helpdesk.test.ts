@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { uuidToUlid } from '@hookport/compat';
+import { uuidToUlid } from '@hookport/spec';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { ulidToUuid, uuidToUlid } from '@hookport/compat';
+import { ulidToUuid, uuidToUlid } from '@hookport/spec';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { createTenant } from './support/harness.ts';

@@ -1,7 +1,13 @@
-import { type AttemptFilter, type AttemptView, CoreError, type DeliveryStatus, type Numbered } from '@hookport/spec';
+import {
+  type AttemptFilter,
+  type AttemptView,
+  CoreError,
+  type DeliveryStatus,
+  isUuid,
+  type Numbered,
+} from '@hookport/spec';
 import type { Database } from '../db/database.ts';
 import { type AttemptRow, toAttemptRecord } from './deliveries.ts';
-import { isUuid } from './pagination.ts';
 
 interface AttemptViewRow extends AttemptRow {
   endpoint_id: string;

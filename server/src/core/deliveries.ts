@@ -1,7 +1,14 @@
-import { type AttemptRecord, CoreError, type DeliveryFilter, type DeliveryRecord, type Page } from '@hookport/spec';
+import {
+  type AttemptRecord,
+  CoreError,
+  type DeliveryFilter,
+  type DeliveryRecord,
+  isUuid,
+  type Page,
+} from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
 import type { DeliveryRow, DeliveryStore } from '../shared/delivery-port.ts';
-import { decodeCursor, isUuid, toPage } from './pagination.ts';
+import { decodeCursor, toPage } from './pagination.ts';
 
 const columns = `id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at,
   last_http_status, last_error, created_at, updated_at`;

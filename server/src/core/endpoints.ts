@@ -8,7 +8,9 @@ import {
   type FieldError,
   filterMatches,
   isSystemEventType,
+  isUuid,
   type Numbered,
+  newId,
   type Page,
   type ProfileName,
   type RotateSecretInput,
@@ -20,8 +22,7 @@ import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { urlRefusal } from '../shared/egress.ts';
 import { filtersSelect } from '../shared/event-filters.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
-import { newId } from './ids.ts';
-import { decodeCursor, isUuid, toPage } from './pagination.ts';
+import { decodeCursor, toPage } from './pagination.ts';
 
 interface EndpointRow {
   id: string;

@@ -4,6 +4,7 @@ import {
   type EventFilter,
   type EventRecord,
   isSystemEventType,
+  isUuid,
   type Page,
   type PublishInput,
 } from '@hookport/spec';
@@ -12,7 +13,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { DeliveryStore, EventRow } from '../shared/delivery-port.ts';
 import { sha256Hex } from './crypto.ts';
 import { newAjv } from './json-schema.ts';
-import { decodeCursor, isUuid, toPage } from './pagination.ts';
+import { decodeCursor, toPage } from './pagination.ts';
 
 const columns = 'id, tenant_id, type, data, delivery_count, created_at';
 

@@ -17,7 +17,6 @@ export function decodeCursor(cursor: string | undefined, isValidKey: (key: strin
 }
 
 /** Re-exported for the core modules that validate cursor keys with it; the one copy is in spec. */
-export { isUuid } from '@hookport/spec';
 
 /**
  * Turns `limit + 1` fetched rows into a page: the extra row only tells that

@@ -2,14 +2,15 @@ import {
   CoreError,
   type CreateTenantInput,
   type CursorArgs,
+  isUuid,
+  newId,
   type Page,
   type TenantRecord,
   type UpdateTenantInput,
   vendorCatalogues,
 } from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
-import { newId } from './ids.ts';
-import { decodeCursor, isUuid, toPage } from './pagination.ts';
+import { decodeCursor, toPage } from './pagination.ts';
 
 interface TenantRow {
   id: string;

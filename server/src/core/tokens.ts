@@ -2,6 +2,8 @@ import {
   CoreError,
   type CreateTokenInput,
   type CursorArgs,
+  isUuid,
+  newId,
   type Page,
   type Principal,
   type Scope,
@@ -9,8 +11,7 @@ import {
 } from '@hookport/spec';
 import type { Database } from '../db/database.ts';
 import { constantTimeEqual, newApiToken, sha256Hex } from './crypto.ts';
-import { newId } from './ids.ts';
-import { decodeCursor, isUuid, toPage } from './pagination.ts';
+import { decodeCursor, toPage } from './pagination.ts';
 import { tenantNotFound } from './tenants.ts';
 
 interface TokenRow {

@@ -1,4 +1,4 @@
-import { boundedCache, type ProfileName } from '@hookport/spec';
+import { boundedCache, isUuid, type ProfileName } from '@hookport/spec';
 import type { Queryable } from '../db/database.ts';
 import { createBatcher } from './batch.ts';
 import { storeSql } from './store-sql.ts';
@@ -27,8 +27,6 @@ export interface AttemptContext {
   slow_lane: boolean;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Loads the contexts of many deliveries in one query: the jobs of one fetch start in the same turn of
  * the event loop, so they arrive here together.
@@ -36,7 +34,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export function createLoader(db: Queryable) {
   const loader = createBatcher<string, AttemptContext | undefined>(async (deliveryIds) => {
     // Job data is ours, but a malformed id must not fail the other jobs of the batch: it loads nothing.
-    const ids = [...new Set(deliveryIds.filter((id) => uuidPattern.test(id)))];
+    const ids = [...new Set(deliveryIds.filter((id) => isUuid(id)))];
     const rows = ids.length === 0 ? [] : await db.query<AttemptContext>(storeSql.loadContexts, [`{${ids.join(',')}}`]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return deliveryIds.map((id) => byId.get(id));

@@ -1,6 +1,6 @@
 import { standardWebhooksHeaders } from '@hookport/compat';
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { toTypeId } from '../core/ids.ts';
+import { toTypeId } from '@hookport/spec';
 
 /**
  * Native retry delays after the first (immediate) attempt, in seconds: 5 s,

@@ -1,4 +1,4 @@
-import { newId } from '../core/ids.ts';
+import { newId } from '@hookport/spec';
 import type { Queryable } from '../db/database.ts';
 import type {
   DeliveryRow,

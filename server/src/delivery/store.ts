@@ -1,4 +1,4 @@
-import { newId, toTypeId } from '../core/ids.ts';
+import { newId, toTypeId } from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Outcome } from './outcome.ts';
 import type { JobSpec, Lane, LaneJob, Queue } from './queue.ts';

@@ -36,7 +36,7 @@ export async function queueAlone(id: 'q' | 'q.pglite', kind: 'postgres' | 'pglit
           await db.transaction((tx) =>
             queue.enqueue(
               tx,
-              groups.map((endpointId) => ({ deliveryId: randomUUID(), endpointId, attempt: 1, slow: false })),
+              groups.map((endpointId) => ({ deliveryId: randomUUID(), endpointId, attempt: 1 })),
             ),
           );
         }

@@ -1,4 +1,4 @@
-import { ulidToUuid } from '@hookport/compat';
+import { ulidToUuid } from '@hookport/spec';
 
 /**
  * The internal UUID behind a native API id (`ep_01j…` → `0190…-…`), for tests

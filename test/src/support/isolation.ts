@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { uuidToUlid } from '@hookport/compat';
 import type { Scope } from '@hookport/spec';
+import { uuidToUlid } from '@hookport/spec';
 import { expect } from 'vitest';
 import { type Api, type ApiResponse, type TestHookport, vendorApi } from './harness.ts';
 

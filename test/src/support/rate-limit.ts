@@ -1,5 +1,5 @@
-import { uuidToUlid } from '@hookport/compat';
 import type { Vendor } from '@hookport/spec';
+import { uuidToUlid } from '@hookport/spec';
 import type { TestHookport } from './harness.ts';
 
 /** The quota a response announces (draft-ietf-httpapi-ratelimit-headers), or null when it carries none. */
