@@ -89,31 +89,6 @@ describe('createBatcher', () => {
     expect(await Promise.all(results)).toEqual([1, 2]);
   });
 
-  it('flush sends what waits at once and resolves once nothing is pending, batches gathered meanwhile included', async () => {
-    const clock = new ManualTimers();
-    const batches: number[][] = [];
-    let late: Promise<number> | undefined;
-    const b = createBatcher<number, number>(
-      async (items) => {
-        batches.push([...items]);
-        // Arrives while the first batch runs: the flush waits for its batch too.
-        late ??= b.run(3);
-        return items;
-      },
-      { timers: clock },
-    );
-    await b.flush();
-    expect(batches).toEqual([]);
-    const first = [b.run(1), b.run(2)];
-    await b.flush();
-    expect(batches).toEqual([[1, 2], [3]]);
-    expect(b.pending).toBe(0);
-    expect(await Promise.all([...first, late])).toEqual([1, 2, 3]);
-    // The end of the turn that run(1) scheduled finds nothing left to send.
-    await clock.settle();
-    expect(batches).toHaveLength(2);
-  });
-
   it('takes whatever gathered with maxBatch Infinity', async () => {
     const sizes: number[] = [];
     const b = createBatcher<number, number>(

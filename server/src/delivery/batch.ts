@@ -10,8 +10,6 @@ import { realTimers, type Timers } from './timers.ts';
  */
 export interface Batcher<I, O> {
   run(item: I): Promise<O>;
-  /** Runs what is waiting now rather than at the end of the turn; resolves once nothing is pending. */
-  flush(): Promise<void>;
   /** Items waiting or being run. */
   readonly pending: number;
 }
@@ -45,7 +43,6 @@ export function createBatcher<I, O>(
   let scheduled = false;
   /** A drain is running: one batch at a time. */
   let active = false;
-  let draining: Promise<void> = Promise.resolve();
 
   async function drain() {
     active = true;
@@ -71,9 +68,8 @@ export function createBatcher<I, O>(
     active = false;
   }
 
-  function startDrain(): Promise<void> {
-    if (!active && queued.length > 0) draining = drain();
-    return draining;
+  function startDrain() {
+    if (!active && queued.length > 0) void drain();
   }
 
   return {
@@ -88,10 +84,9 @@ export function createBatcher<I, O>(
         // Let the rest of this turn (the other jobs of a fetch, other attempts that just finished) join.
         timers.setImmediate(() => {
           scheduled = false;
-          void startDrain();
+          startDrain();
         });
       });
     },
-    flush: startDrain,
   };
 }

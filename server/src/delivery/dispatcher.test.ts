@@ -1,7 +1,14 @@
 import type { Job, JobAttempt } from 'pg-boss';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher, type Dispatcher, type DispatchPort, type StopOptions } from './dispatcher.ts';
+import {
+  type AttemptControl,
+  createDispatcher,
+  type Dispatcher,
+  type DispatcherOptions,
+  type DispatchPort,
+  type StopOptions,
+} from './dispatcher.ts';
 import { ManualTimers } from './manual-timers.ts';
 import { sleep } from './timers.ts';
 
@@ -15,13 +22,14 @@ interface Fake extends DispatchPort<{ n: number }> {
   fetches: number[];
   /** What each fetch was told of the slow allowance's room. */
   allowanceRoom: number[];
+  /** The jobs the handlers completed (see dispatch). */
   completed: JobAttempt[][];
   failed: JobAttempt[][];
   touched: JobAttempt[][];
   notify?: () => void;
 }
 
-/** A queue in memory whose fetch takes 1 ms and complete 2 ms of `clock`'s time. */
+/** A queue in memory whose fetch takes 1 ms of `clock`'s time. */
 function fakePort(clock: ManualTimers, count: number): Fake {
   const ready = Array.from(
     { length: count },
@@ -40,10 +48,6 @@ function fakePort(clock: ManualTimers, count: number): Fake {
       await sleep(clock, 1);
       return port.ready.splice(0, batchSize);
     },
-    async complete(jobs) {
-      port.completed.push(jobs);
-      await sleep(clock, 2);
-    },
     async fail(jobs) {
       port.failed.push(jobs);
     },
@@ -56,6 +60,32 @@ function fakePort(clock: ManualTimers, count: number): Fake {
     },
   };
   return port;
+}
+
+type Handler = (job: Job<{ n: number }>, control: AttemptControl) => Promise<void>;
+
+/**
+ * createDispatcher with handlers that complete their own jobs, as the worker's do (in the delivery store,
+ * in the transaction that writes the outcome): a handler that returns records its job in port.completed
+ * 2 ms of the clock's time later; one that throws records nothing.
+ */
+function dispatch(
+  port: Fake,
+  handle: Handler,
+  log: typeof logger,
+  options: DispatcherOptions & { timers: ManualTimers },
+): Dispatcher {
+  const clock = options.timers;
+  return createDispatcher(
+    port,
+    async (job, control) => {
+      await handle(job, control);
+      await sleep(clock, 2);
+      port.completed.push([{ id: job.id, retryCount: job.retryCount }]);
+    },
+    log,
+    options,
+  );
 }
 
 /** A promise and the function that resolves it. */
@@ -84,12 +114,12 @@ const ids = (attempts: JobAttempt[][]) =>
     .sort();
 
 describe('createDispatcher', () => {
-  it('keeps at most maxInFlight attempts running, fetches only free slots, and completes in batches', async () => {
+  it('keeps at most maxInFlight attempts running, and fetches only free slots', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 200);
     let running = 0;
     let peak = 0;
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async () => {
         running++;
@@ -105,8 +135,6 @@ describe('createDispatcher', () => {
     await stop(clock, d);
     expect(peak).toBeLessThanOrEqual(8);
     expect(Math.max(...port.fetches)).toBeLessThanOrEqual(8);
-    // Group commit: far fewer completes than jobs.
-    expect(port.completed.length).toBeLessThan(200);
     expect(new Set(port.completed.flat().map((j) => j.id)).size).toBe(200);
     expect(port.failed).toEqual([]);
   });
@@ -115,7 +143,7 @@ describe('createDispatcher', () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 10);
     const gate = latch();
-    const d = createDispatcher(port, () => gate.promise, logger, {
+    const d = dispatch(port, () => gate.promise, logger, {
       maxInFlight: 2,
       pollIntervalMs: 50,
       timers: clock,
@@ -140,7 +168,7 @@ describe('createDispatcher', () => {
     const stuck = latch();
     const fast = latch();
     const started: number[] = [];
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       (job) => {
         started.push(job.data.n);
@@ -170,7 +198,7 @@ describe('createDispatcher', () => {
     const port = fakePort(clock, 10);
     const stuck = latch();
     const refused: number[] = [];
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async (job, control) => {
         if (job.data.n >= 6) return;
@@ -200,30 +228,29 @@ describe('createDispatcher', () => {
     await stop(clock, d);
   });
 
-  it('does not complete again a job its handler completed itself', async () => {
+  it('leaves completing to the handler: a job whose handler returned is neither failed nor heartbeated again', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 4);
-    let handled = 0;
-    const d = createDispatcher(
-      port,
-      async (job, control) => {
-        if (job.data.n % 2 === 0) control.completed();
-        handled++;
-      },
-      logger,
-      { maxInFlight: 4, pollIntervalMs: 20, timers: clock },
-    );
+    const d = dispatch(port, async () => {}, logger, {
+      maxInFlight: 4,
+      pollIntervalMs: 20,
+      heartbeatMs: 50,
+      timers: clock,
+    });
     await d.start();
-    await clock.until(() => handled === 4 && port.completed.flat().length === 2);
+    await clock.until(() => port.completed.flat().length === 4);
+    const touches = port.touched.length;
+    await clock.advance(200);
+    expect(port.touched.length).toBe(touches);
     await stop(clock, d);
-    expect(ids(port.completed)).toEqual(['job-1', 'job-3']);
+    expect(ids(port.completed)).toEqual(['job-0', 'job-1', 'job-2', 'job-3']);
     expect(port.failed).toEqual([]);
   });
 
   it('fails the job of a handler that throws, so pg-boss retries it', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 3);
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async (job) => {
         if (job.data.n === 1) throw new Error('database down');
@@ -241,7 +268,7 @@ describe('createDispatcher', () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 2);
     const gate = latch();
-    const d = createDispatcher(port, () => gate.promise, logger, { maxInFlight: 4, heartbeatMs: 20, timers: clock });
+    const d = dispatch(port, () => gate.promise, logger, { maxInFlight: 4, heartbeatMs: 20, timers: clock });
     await d.start();
     await clock.until(() => port.touched.length >= 2);
     expect(
@@ -257,7 +284,7 @@ describe('createDispatcher', () => {
   it('on stop: fetches no more, lets attempts finish within the timeout, completes them, fails the rest', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 4);
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async (job) => {
         await sleep(clock, job.data.n < 2 ? 20 : 5_000);
@@ -280,7 +307,7 @@ describe('createDispatcher', () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 4);
     const aborted: number[] = [];
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async (job, control) => {
         if (job.data.n < 2) return sleep(clock, 20);
@@ -308,7 +335,7 @@ describe('createDispatcher', () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 0);
     let handled = 0;
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async () => {
         handled++;
@@ -327,7 +354,7 @@ describe('createDispatcher', () => {
   it('on stop: waits out the timeout, then the abort grace, completes what answered meanwhile, fails the rest', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 2);
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       async (job, control) => {
         // job-0 ignores the abort (a request that will not let go); job-1 answers 100 ms after it.
@@ -363,7 +390,7 @@ describe('createDispatcher', () => {
   it('on a stop that is not graceful: aborts at once, without waiting for the timeout', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 2);
-    const d = createDispatcher(
+    const d = dispatch(
       port,
       (_job, control) =>
         new Promise<void>((_, reject) => control.signal?.addEventListener('abort', () => reject(new Error('aborted')))),
@@ -394,7 +421,7 @@ describe('createDispatcher', () => {
     port.listen = async () => {
       throw new Error('no LISTEN here');
     };
-    const d = createDispatcher(port, async () => {}, logger, {
+    const d = dispatch(port, async () => {}, logger, {
       maxInFlight: 2,
       pollIntervalMs: 20,
       errorBackoffMs: 300,
@@ -409,26 +436,27 @@ describe('createDispatcher', () => {
     await stop(clock, d);
   });
 
-  it('tries a failed complete again errorBackoffMs apart, heartbeating its jobs until it goes through', async () => {
+  it('tries a failed hand-back again errorBackoffMs apart, heartbeating its job until it goes through', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 1);
-    const complete = port.complete;
-    let completeFailures = 2;
+    const fail = port.fail;
+    let failFailures = 2;
     const tries: number[] = [];
-    port.complete = async (jobs) => {
+    port.fail = async (jobs, error) => {
       tries.push(clock.now);
-      if (completeFailures-- > 0) throw new Error('database down');
-      return complete(jobs);
+      if (failFailures-- > 0) throw new Error('database down');
+      return fail(jobs, error);
     };
-    const d = createDispatcher(port, async () => {}, logger, {
-      maxInFlight: 2,
-      pollIntervalMs: 20,
-      errorBackoffMs: 300,
-      heartbeatMs: 100,
-      timers: clock,
-    });
+    const d = dispatch(
+      port,
+      async () => {
+        throw new Error('the attempt could not be recorded');
+      },
+      logger,
+      { maxInFlight: 2, pollIntervalMs: 20, errorBackoffMs: 300, heartbeatMs: 100, timers: clock },
+    );
     await d.start();
-    await clock.until(() => port.completed.length === 1);
+    await clock.until(() => port.failed.length === 1);
     expect(tries.map((t) => t - (tries[0] ?? 0))).toEqual([0, 300, 600]);
     expect(port.touched.length).toBeGreaterThan(0);
     expect(port.touched.every((jobs) => jobs.map((j) => j.id).join() === 'job-0')).toBe(true);
@@ -436,24 +464,25 @@ describe('createDispatcher', () => {
     await clock.advance(500);
     expect(port.touched.length).toBe(touches);
     await stop(clock, d);
+    expect(port.completed).toEqual([]);
   });
 
-  it('gives a failed complete up after settleRetries, and stops heartbeating its jobs', async () => {
+  it('gives a failed hand-back up after settleRetries, and stops heartbeating its job', async () => {
     const clock = new ManualTimers();
     const port = fakePort(clock, 1);
     let tries = 0;
-    port.complete = async () => {
+    port.fail = async () => {
       tries++;
       throw new Error('database down');
     };
-    const d = createDispatcher(port, async () => {}, logger, {
-      maxInFlight: 2,
-      pollIntervalMs: 20,
-      errorBackoffMs: 300,
-      heartbeatMs: 100,
-      settleRetries: 2,
-      timers: clock,
-    });
+    const d = dispatch(
+      port,
+      async () => {
+        throw new Error('the attempt could not be recorded');
+      },
+      logger,
+      { maxInFlight: 2, pollIntervalMs: 20, errorBackoffMs: 300, heartbeatMs: 100, settleRetries: 2, timers: clock },
+    );
     await d.start();
     await clock.until(() => tries === 3);
     await clock.advance(300);
@@ -462,6 +491,6 @@ describe('createDispatcher', () => {
     await clock.advance(500);
     expect(port.touched.length).toBe(touches);
     await stop(clock, d);
-    expect(port.failed).toEqual([]);
+    expect(port.completed).toEqual([]);
   });
 });

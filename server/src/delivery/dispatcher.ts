@@ -7,9 +7,9 @@ import { realTimers, type Timers, waitAtMost } from './timers.ts';
 import { createWakeup } from './wakeup.ts';
 
 /**
- * What the dispatcher needs from the queue: claim, settle and heartbeat jobs,
- * and hear about new ones. Settles are fenced to the claimed attempt (the
- * jobs carry their retryCount).
+ * What the dispatcher needs from the queue: claim, hand back and heartbeat jobs,
+ * and hear about new ones. Hand-backs are fenced to the claimed attempt (the
+ * jobs carry their retryCount). Completing is the handler's (see createDispatcher).
  */
 export interface DispatchPort<T> {
   /**
@@ -17,7 +17,6 @@ export interface DispatchPort<T> {
    * more attempts the slow allowance takes now (AttemptControl.demote refuses the rest).
    */
   fetch(batchSize: number, allowanceRoom: number): Promise<Job<T>[]>;
-  complete(jobs: LaneJob[]): Promise<unknown>;
   /** Hands jobs back to pg-boss, which retries them. */
   fail(jobs: LaneJob[], error: unknown): Promise<unknown>;
   /** Heartbeat: a claimed job that is not touched within the queue's heartbeatSeconds is failed and retried. */
@@ -45,14 +44,14 @@ export interface DispatcherOptions {
   pollIntervalMs?: number;
   /** Heartbeat period for claimed jobs, well inside the queue's heartbeatSeconds (default 4000 ms). */
   heartbeatMs?: number;
-  /** Pause after a failed fetch, and between the tries of a failed settle (default 1000 ms). */
+  /** Pause after a failed fetch, and between the tries of a failed hand-back (default 1000 ms). */
   errorBackoffMs?: number;
   /**
-   * How many times a failed settle (complete or hand-back) is tried again, errorBackoffMs apart, while
-   * the dispatcher runs (default 30). A job whose settle is dropped stays active in pg-boss and holds a
-   * slot of its endpoint's group until its heartbeat lapses; after a database outage that stalled every
-   * endpoint with jobs in flight for heartbeatSeconds and more. Settles are fenced to the attempt, so a
-   * late one is harmless.
+   * How many times a failed hand-back is tried again, errorBackoffMs apart, while the dispatcher runs
+   * (default 30). A job whose hand-back is dropped stays active in pg-boss and holds a slot of its
+   * endpoint's group until its heartbeat lapses; after a database outage that stalled every endpoint
+   * with jobs in flight for heartbeatSeconds and more. Hand-backs are fenced to the attempt, so a late
+   * one is harmless.
    */
   settleRetries?: number;
   /** How long stop() waits for aborted attempts to wind down before handing back what still runs (default 500 ms). */
@@ -69,8 +68,6 @@ export interface AttemptControl {
    * False when the slow allowance is full: the attempt still holds its slot.
    */
   demote(): boolean;
-  /** The handler completed the job itself (in the transaction that recorded its outcome): nothing left to settle. */
-  completed(): void;
   /**
    * Aborted when the dispatcher stops and this attempt outlasted the shutdown bound: cut its request off and
    * record nothing. Its job is handed back; still on the wire, it would be sent twice at once (and keep the
@@ -91,8 +88,8 @@ export interface Dispatcher {
   wake(): void;
   /**
    * Stops fetching, waits for the attempts in flight (up to timeoutMs; not at
-   * all when not graceful), completes the finished ones and fails the rest so
-   * that pg-boss retries them.
+   * all when not graceful), then cuts off and fails the rest so that pg-boss
+   * retries them.
    */
   stop(options?: StopOptions): Promise<void>;
   /** Attempts running now, slow ones included. */
@@ -101,14 +98,13 @@ export interface Dispatcher {
 
 /**
  * One fetch loop per process in place of pg-boss `work()`'s loops: it claims
- * as many jobs as it has free slots in one fetch, runs each job's handler
- * concurrently, and settles finished jobs in batches (group commit: one
- * `complete` at a time, carrying whatever finished meanwhile), unless the
- * handler completed the job itself, in the transaction that recorded its
- * outcome. A handler that throws has its job failed at once, so pg-boss
- * retries it. Attempts that run long (or that the handler demotes) stop
- * counting against maxInFlight, within a separate allowance (slots.ts);
- * settles and heartbeats are the settler's (settler.ts).
+ * as many jobs as it has free slots in one fetch and runs each job's handler
+ * concurrently. A handler that returns has completed its job itself, in the
+ * transaction that wrote its outcome (the delivery store is the one place
+ * jobs are completed); a handler that throws has its job failed at once, so
+ * pg-boss retries it. Attempts that run long (or that the handler demotes)
+ * stop counting against maxInFlight, within a separate allowance (slots.ts);
+ * heartbeats and hand-backs are the settler's (settler.ts).
  */
 export function createDispatcher<T>(
   port: DispatchPort<T>,
@@ -149,8 +145,6 @@ export function createDispatcher<T>(
     errorBackoffMs,
     settleRetries: options.settleRetries ?? 30,
     retrying: () => state === 'running',
-    // Completing frees the endpoints' group slots in pg-boss's count: their next jobs may be fetchable now.
-    onCompleted: wake,
   });
 
   /** Waits for a wake-up or `ms`; not at all once stopping. */
@@ -195,16 +189,9 @@ export function createDispatcher<T>(
   function begin(job: Job<T>) {
     slots.begin(job);
     settler.claim(job);
-    let completedByHandler = false;
     const abort = new AbortController();
     aborts.set(job, abort);
-    const control: AttemptControl = {
-      demote: () => slots.demote(job),
-      completed: () => {
-        completedByHandler = true;
-      },
-      signal: abort.signal,
-    };
+    const control: AttemptControl = { demote: () => slots.demote(job), signal: abort.signal };
     const attempt = (async () => {
       let error: unknown;
       let ok = false;
@@ -216,13 +203,10 @@ export function createDispatcher<T>(
       }
       aborts.delete(job);
       slots.end(job);
-      if (ok && completedByHandler) {
-        settler.completedByHandler(job);
+      if (ok) {
+        settler.settled(job);
         // Its endpoint's group slot is free in pg-boss's count: the next job may be fetchable now.
         wake();
-      } else if (ok) {
-        // Stopped: its job was handed back already.
-        if (state !== 'stopped') settler.complete(job);
       } else await settler.fail([job], error);
     })();
     attempts.add(attempt);
@@ -236,10 +220,9 @@ export function createDispatcher<T>(
     logger.warn({ jobs: left.length }, 'stopping with delivery attempts in flight; they will be retried');
     // Cut their requests off first, and give the handlers a moment to see it (an aborted attempt
     // records nothing; its handler's failure hands its job back). One that answered meanwhile is
-    // recorded and completed as usual.
+    // recorded and completed by its handler as usual.
     for (const job of left) aborts.get(job)?.abort();
     await waitAtMost(timers, Promise.allSettled([...attempts]), abortGraceMs);
-    await settler.flush();
     left = left.filter((job) => slots.isRunning(job));
     await settler.fail(left, new Error('worker stopped before the attempt finished'));
   }
@@ -274,7 +257,6 @@ export function createDispatcher<T>(
         await listener?.close().catch(() => {});
         await loopDone;
         if (graceful && attempts.size > 0) await waitAtMost(timers, Promise.allSettled([...attempts]), timeoutMs);
-        await settler.flush();
         // Still running: hand them back so that another worker (or this one restarted) makes the attempt.
         await abandon();
         settler.stopHeartbeat();

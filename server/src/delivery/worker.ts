@@ -222,9 +222,8 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
 
   async function handle(job: ClaimedJob, control: AttemptControl) {
     try {
+      // Completes the job in the store, in the transaction that writes its outcome, whichever way it ends.
       await attemptDelivery(job, control);
-      // attemptDelivery completed the job in the store, whichever way it ended.
-      control.completed();
     } catch (err) {
       // Aborted by a stop: the dispatcher already said it hands these back.
       if (!control.signal?.aborted) {
@@ -247,8 +246,6 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
             options.endpointConcurrency,
             admission.skippedBy(lane, batchSize, allowanceRoom),
           ),
-        // Only for a handler that returns without completing its job, which ours never do (see handle).
-        complete: (jobs) => queue.complete(db, jobs),
         fail: (jobs, err) => queue.fail(db, jobs, err),
         touch: (jobs) => queue.touch(jobs),
         ...(listen ? { listen: (onJob: () => void) => queue.listen(onJob) } : {}),
