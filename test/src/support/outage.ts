@@ -286,10 +286,17 @@ export async function expectNothingLost(
   expect(fan.missing()).toEqual([]);
   // The worker rode every outage out: it never exited, and nobody restarted it.
   expect(worker.exit, worker.output.join('').slice(-4000)).toBeUndefined();
-  const statuses = await until('every delivery recorded', async () => {
-    const rows = await t.hp.db.query<{ status: string }>('select distinct status from deliveries');
-    return rows.length === 1 ? rows.map((r) => r.status) : undefined;
-  });
+  // A delivery whose receipt came before an outage cut off the write of its attempt is recorded when
+  // pg-boss runs its job again, after the queue's retry backoff (1 s doubling per failure, at most 60 s,
+  // queue.ts): a job that failed in several rounds waits longer than a few seconds, so the bound is that cap.
+  const statuses = await until(
+    'every delivery recorded',
+    async () => {
+      const rows = await t.hp.db.query<{ status: string }>('select distinct status from deliveries');
+      return rows.length === 1 ? rows.map((r) => r.status) : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   expect(statuses).toEqual(['succeeded']);
   // Every stored event has its delivery to every endpoint: no event without its deliveries, whatever
   // its publish was answered (a 503 after a commit the connection did not report is stored whole).
