@@ -8,6 +8,7 @@ import { until } from './support/until.ts';
 interface EventBody {
   id: string;
   type: string;
+  createdAt: string;
   deliveryCount: number;
 }
 interface DeliveryBody {
@@ -88,7 +89,7 @@ describe('delivery', () => {
     expect(done.attempts[0]).toMatchObject({ number: 1, httpStatus: 204, errorKind: null });
   });
 
-  it('retries on failure until the receiver accepts, keeping the webhook-id', async () => {
+  it('retries on failure until the receiver accepts, keeping the webhook-id and the event time', async () => {
     const r = await receiver((_req, n, res) => {
       res.writeHead(n < 3 ? 500 : 200).end('ok');
     });
@@ -96,6 +97,10 @@ describe('delivery', () => {
     const res = await publish('ticket.updated', { n: 1 });
     const got = await r.waitFor(3);
     expect(new Set(got.map((g) => g.headers['webhook-id']))).toEqual(new Set([res.body.id]));
+    // The payload's timestamp is the event's time on every attempt; the signature's is the attempt's.
+    const stamps = got.map((g) => (JSON.parse(g.body) as { timestamp: string }).timestamp);
+    expect(new Set(stamps)).toEqual(new Set([res.body.createdAt]));
+    expect(new Set(got.map((g) => g.headers['webhook-timestamp'])).size).toBeGreaterThan(1);
     const [d] = await deliveriesOf(res.body.id);
     if (!d) throw new Error('no delivery');
     const done = await settled(d.id, 'succeeded');

@@ -150,7 +150,7 @@ it('packs, installs outside the workspace, type-checks and runs against the serv
   expect(files).toContain('dist/index.js');
   expect(files).toContain('dist/index.d.ts');
   expect(files).toContain('dist/schema.d.ts');
-  expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(expect.arrayContaining(['package.json']));
+  expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(expect.arrayContaining(['package.json', 'LICENSE']));
   expect(files.some((f) => f.startsWith('src/') || f.includes('.test.'))).toBe(false);
 
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -158,6 +158,10 @@ it('packs, installs outside the workspace, type-checks and runs against the serv
     cwd: project,
   });
   const installed = JSON.parse(await readFile(join(project, 'node_modules/@hookport/sdk/package.json'), 'utf8'));
+  // The package carries the repository's licence, word for word.
+  expect(await readFile(join(project, 'node_modules/@hookport/sdk/LICENSE'), 'utf8')).toBe(
+    await readFile(fileURLToPath(new URL('../../LICENSE', import.meta.url)), 'utf8'),
+  );
   expect(Object.keys(installed.dependencies)).toEqual(['openapi-fetch']);
 
   await mkdir(join(project, 'src'));
