@@ -19,7 +19,11 @@ export function nativeProfile(retrySchedule: readonly number[], timeoutMs = 15_0
     // Webhooks); when this attempt was signed is the webhook-timestamp header's business.
     render(input: RenderInput): RenderedRequest {
       const msgId = toTypeId('event', input.eventId);
-      const body = JSON.stringify({ type: input.eventType, timestamp: input.eventCreatedAt.toISOString(), data: input.data });
+      const body = JSON.stringify({
+        type: input.eventType,
+        timestamp: input.eventCreatedAt.toISOString(),
+        data: input.data,
+      });
       return { body, headers: { 'content-type': 'application/json', ...standardWebhooksHeaders(input, msgId, body) } };
     },
   };
