@@ -43,6 +43,20 @@ export default defineConfig({
             },
           ]
         : []),
+      // Browser tests (`pnpm test:browser`): they need Debian's Chromium at /usr/bin/chromium, which
+      // `pnpm test` must not, so the project exists only when asked for. CI runs it once (.ci/run).
+      ...(process.env.HOOKPORT_BROWSER
+        ? [
+            {
+              test: {
+                name: 'browser',
+                include: ['test/browser/**/*.test.ts'],
+                testTimeout: 60_000,
+                hookTimeout: 60_000,
+              },
+            },
+          ]
+        : []),
       ...(withPostgres
         ? [
             {
