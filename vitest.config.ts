@@ -51,8 +51,9 @@ export default defineConfig({
               test: {
                 name: 'browser',
                 include: ['test/browser/**/*.test.ts'],
-                testTimeout: 60_000,
-                hookTimeout: 60_000,
+                // Parsing a 5 MB bundle and starting a server are slow on a loaded 2-CPU machine.
+                testTimeout: 120_000,
+                hookTimeout: 120_000,
               },
             },
           ]

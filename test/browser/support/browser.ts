@@ -22,6 +22,9 @@ const browserArgs = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
+/** The bound of every Playwright wait; the browser project's test timeout leaves room for several. */
+export const waitTimeoutMs = 45_000;
+
 export interface BrowserOptions {
   /** false: the page runs with scripts off (the `<noscript>` fallbacks). */
   javaScriptEnabled?: boolean;
@@ -48,6 +51,9 @@ export async function openBrowser({ javaScriptEnabled = true }: BrowserOptions =
       args: browserArgs,
       javaScriptEnabled,
     });
+    // Every wait (waitFor, click, goto) is bounded by this; a loaded 2-CPU machine needs more than
+    // Playwright's 30 s to parse and render a large page.
+    context.setDefaultTimeout(waitTimeoutMs);
     const requests: string[] = [];
     context.on('request', (request) => requests.push(request.url()));
     const page = context.pages()[0] ?? (await context.newPage());
