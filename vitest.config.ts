@@ -43,6 +43,21 @@ export default defineConfig({
             },
           ]
         : []),
+      // Browser tests (`pnpm test:browser`): they need Debian's Chromium at /usr/bin/chromium, which
+      // `pnpm test` must not, so the project exists only when asked for. CI runs it once (.ci/run).
+      ...(process.env.HOOKPORT_BROWSER
+        ? [
+            {
+              test: {
+                name: 'browser',
+                include: ['test/browser/**/*.test.ts'],
+                // Parsing a 5 MB bundle and starting a server are slow on a loaded 2-CPU machine.
+                testTimeout: 120_000,
+                hookTimeout: 120_000,
+              },
+            },
+          ]
+        : []),
       ...(withPostgres
         ? [
             {

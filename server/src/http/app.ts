@@ -1,6 +1,5 @@
 import { createSurfaceRouter, type Mount, type Surface, surfaceOwning, type VendorSurface } from '@hookport/compat';
 import { CoreError, type CorePort } from '@hookport/spec';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
@@ -11,6 +10,10 @@ import { strictJsonBodies } from './json-body.ts';
 import { nativeSurface } from './native/surface.ts';
 import { toCoreError } from './problem.ts';
 import { createRateLimiter, type RateLimitSettings, rateLimit } from './rate-limit.ts';
+import { referencePath, referenceRouter } from './reference.ts';
+
+/** Where `GET /` sends a browser: the API reference until the console (issue #19) takes its place. */
+const homePath = referencePath;
 
 export interface AppOptions {
   core: CorePort;
@@ -88,13 +91,8 @@ export function createApp({
     const document = surface.document();
     app.get(surface.documentPath, (c) => c.json(document));
   }
-  app.get(
-    '/docs',
-    Scalar({
-      pageTitle: 'Hookport API reference',
-      sources: surfaces.map((s) => ({ url: s.documentPath, title: s.title })),
-    }),
-  );
+  app.route('/', referenceRouter(surfaces.map((s) => ({ url: s.documentPath, title: s.title }))));
+  app.get('/', (c) => c.redirect(homePath));
 
   app.notFound((c) => errorResponse(c, new CoreError('not_found', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((err, c: Context) => {
