@@ -16,4 +16,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/bin.ts');
+await import('../src/cli.ts');

@@ -1,9 +1,10 @@
-import { runCli } from './main.ts';
+import { runCli } from './cli/main.ts';
 
 /**
- * The process side of the CLI (server/bin/hookport.js loads it): the real
- * environment and streams, Ctrl-C for listen, the exit code. Serve installs
- * its own signal handlers and keeps the process alive after runCli resolves.
+ * The process side of the CLI: the real environment and streams, Ctrl-C for
+ * listen, the exit code. server/bin/hookport.js loads it; tests and the bench
+ * run it as `node --import tsx server/src/cli.ts`. The commands are in cli/.
+ * Serve installs its own signal handlers and keeps running after runCli resolves.
  */
 const argv = process.argv.slice(2);
 const controller = new AbortController();
