@@ -20,10 +20,11 @@ export function describeFailure(err: unknown, command: string): { text: string; 
       code: 1,
     };
   }
-  if (err instanceof CliError || err instanceof ConfigError || err instanceof SecretKeyMismatchError) {
-    return { text: `${prefix}: ${err.message}`, code: 1 };
-  }
-  return { text: `${prefix}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, code: 1 };
+  if (err instanceof CliError) return { text: `${prefix}: ${err.message}`, code: 1 };
+  // What the server's start says about its configuration keeps the plain `hookport:` it always had.
+  if (err instanceof ConfigError || err instanceof SecretKeyMismatchError)
+    return { text: `hookport: ${err.message}`, code: 1 };
+  return { text: `hookport: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, code: 1 };
 }
 
 /** The problem's detail (or title), with the status for context: `No such event. (404 not_found)`. */
