@@ -171,6 +171,19 @@ describe('the tenant commands', () => {
     expect(ids.out).toMatch(/^dlv_\S+\n$/);
   });
 
+  it('listen says in one line that its port is taken', async () => {
+    const err: string[] = [];
+    const first = runCli(['listen', '--port', '0', '--once'], { env: {}, out: () => {}, err: (s) => err.push(s) });
+    const url = await until('listen to start', async () => /on (http:\/\/localhost:\d+)/.exec(err.join(''))?.[1]);
+    const port = new URL(url).port;
+    const second: string[] = [];
+    const code = await runCli(['listen', '--port', port], { env: {}, out: () => {}, err: (s) => second.push(s) });
+    expect(code).toBe(1);
+    expect(second.join('')).toBe(`hookport listen: Port ${port} is taken on 127.0.0.1: pick another with --port.\n`);
+    await fetch(url, { method: 'POST', body: '{}' }); // ends the first listener (--once)
+    expect(await first).toBe(0);
+  });
+
   it('listen answers 400 and exits 1 when the signature does not verify', async () => {
     const { as } = await tenantWithToken('Forged');
     value(await as('event-type', 'create', 'order.created', '-q'));

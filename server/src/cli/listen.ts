@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { verifyWebhook, WebhookVerificationError } from '../../../sdk/src/index.ts';
 import { parseCommandArgs, portOption } from './args.ts';
 import type { Command } from './command.ts';
-import type { CliIo } from './io.ts';
+import { CliError, type CliIo } from './io.ts';
 
 const options = {
   port: { type: 'string', short: 'p' },
@@ -74,7 +74,13 @@ async function listenOnLoopback(port: number, handler: (req: IncomingMessage, re
   const servers: Server[] = [];
   const v4 = createServer(handler);
   v4.listen(port, '127.0.0.1');
-  await once(v4, 'listening');
+  try {
+    await once(v4, 'listening');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is taken on 127.0.0.1: pick another with --port.`);
+    throw new CliError(`Cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`);
+  }
   servers.push(v4);
   const bound = (v4.address() as { port: number }).port;
   const v6 = createServer(handler);
