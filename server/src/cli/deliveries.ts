@@ -8,8 +8,6 @@ import { CliError, UsageError } from './io.ts';
 
 const options = { ...apiOptions, wait: { type: 'boolean' }, 'wait-seconds': { type: 'string' } } as const;
 
-const settled: ReadonlySet<Delivery['status']> = new Set(['succeeded', 'failed', 'skipped']);
-
 async function deliveriesOf(client: Hookport, eventId: string): Promise<DeliveryWithAttempts[]> {
   const list: Delivery[] = [];
   for await (const d of client.deliveries.list({ eventId, limit: 100 })) list.push(d);
@@ -62,7 +60,8 @@ each with its endpoint, its status and every attempt made so far.
 Needs a token with deliveries:read (endpoints:read adds the endpoints' URLs).
 
 Options:
-  --wait                  Wait until every delivery has succeeded, failed or been skipped
+  --wait                  Wait until no delivery is pending (each succeeded, failed, or
+                          was skipped or held for a disabled or paused endpoint)
   --wait-seconds <n>      How long --wait waits before it gives up with exit code 1 (default 30)
 ${apiOptionsHelp.replace('Print only the id', 'Print only the delivery ids')}
 
@@ -71,6 +70,7 @@ Example:
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, options, { min: 1, max: 1, names: 'the event id (evt_…)' });
     const eventId = positionals[0] ?? '';
+    if (values.field !== undefined) throw new UsageError('--field is for the create commands; use --json here.');
     const waitSeconds = Number(values['wait-seconds'] ?? '30');
     if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
       throw new UsageError('--wait-seconds must be a number of seconds.');
@@ -80,16 +80,16 @@ Example:
     const deadline = Date.now() + waitSeconds * 1000;
     let found = await deliveriesOf(client, eventId);
     // Polling is the API's way to learn of progress; a quarter second keeps the wait short and the load light.
-    while (values.wait && found.some((d) => !settled.has(d.status))) {
+    // Held deliveries wait for their paused endpoint, not for time: only pending ones are worth waiting for.
+    while (values.wait && found.some((d) => d.status === 'pending')) {
       if (Date.now() > deadline) {
         throw new CliError(
-          `${eventId}: not every delivery settled within ${waitSeconds} s (hookport deliveries ${eventId} shows them).`,
+          `${eventId}: deliveries still pending after ${waitSeconds} s (hookport deliveries ${eventId} shows them).`,
         );
       }
       await delay(250, undefined, io.signal ? { signal: io.signal } : {});
       found = await deliveriesOf(client, eventId);
     }
-    if (values.field !== undefined) throw new UsageError('--field is for the create commands; use --json here.');
     if (values.json) io.out(`${JSON.stringify(found, null, 2)}\n`);
     else if (values.quiet) io.out(found.map((d) => `${d.id}\n`).join(''));
     else
