@@ -77,6 +77,7 @@ describe('requests', () => {
       limit: 10,
       status: 'failed',
       endpointId: 'ep_01jbz8c1x9f8r5m6w0q2v3t4yz',
+      eventId: 'evt_01jbz8c1x9f8r5m6w0q2v3t4yz',
       since: '2026-01-15T10:30:00.000Z',
       httpStatusClass: '5xx',
     });
@@ -84,6 +85,7 @@ describe('requests', () => {
       limit: '10',
       status: 'failed',
       endpointId: 'ep_01jbz8c1x9f8r5m6w0q2v3t4yz',
+      eventId: 'evt_01jbz8c1x9f8r5m6w0q2v3t4yz',
       since: '2026-01-15T10:30:00.000Z',
       httpStatusClass: '5xx',
     });

@@ -3155,6 +3155,8 @@ export interface operations {
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
                 endpointId?: string;
+                /** @description Only the deliveries of this event: where it went (one per subscribed endpoint). */
+                eventId?: string;
                 eventType?: string;
                 /** @description pending: will be attempted; held: the endpoint is paused; succeeded; failed: attempts exhausted or not retryable; skipped: the endpoint was disabled. */
                 status?: components["schemas"]["DeliveryStatus"];

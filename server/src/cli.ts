@@ -1,115 +1,22 @@
-import { serve } from '@hono/node-server';
-import { ConfigError, loadConfig } from './config.ts';
-import { SecretKeyMismatchError } from './core/core.ts';
-import { migrate } from './db/migrate.ts';
-import { createLogger } from './logger.ts';
-import { type Hookport, openDatabase, openHookport, type Role } from './runtime.ts';
+import { runCli } from './cli/main.ts';
 
-const usage = `Usage: hookport <command> [options]
-
-Commands:
-  serve [--role all|api|worker]   Run the API and the delivery worker (all, the default), or one of them
-  worker                          The same as serve --role worker
-  migrate                         Apply database migrations and exit
-
-Configuration comes from the environment; see the README.`;
-
-function parseRole(args: string[]): Role {
-  const i = args.indexOf('--role');
-  const value = i >= 0 ? args[i + 1] : 'all';
-  if (value === 'all' || value === 'api' || value === 'worker') return value;
-  throw new ConfigError(`--role must be all, api or worker (got ${value ?? 'nothing'})`);
+/**
+ * The process side of the CLI: the real environment and streams, Ctrl-C for
+ * listen, the exit code. server/bin/hookport.js loads it; tests and the bench
+ * run it as `node --import tsx server/src/cli.ts`. The commands are in cli/.
+ * Serve installs its own signal handlers and keeps running after runCli resolves.
+ */
+const argv = process.argv.slice(2);
+const controller = new AbortController();
+if (argv[0] === 'listen') {
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
 }
-
-function banner(hp: Hookport, address: string, port: number): string {
-  const { config, secrets } = hp;
-  const base = config.publicUrl ?? `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  const lines = [
-    `Hookport is listening on ${base}`,
-    `  API reference: ${base}/docs`,
-    `  OpenAPI:       ${base}/openapi.json`,
-    `  Database:      ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`}`,
-  ];
-  if (secrets.newAdminToken) {
-    lines.push(
-      `  Admin token:   ${secrets.newAdminToken}  (shown once; kept in ${secrets.adminTokenFile ?? 'memory only'})`,
-    );
-  } else if (secrets.adminTokenFile) {
-    lines.push(`  Admin token:   in ${secrets.adminTokenFile}`);
-  } else if (!secrets.adminToken) {
-    lines.push('  Admin token:   not set (HOOKPORT_ADMIN_TOKEN); tenant management is off');
-  } else {
-    lines.push('  Admin token:   HOOKPORT_ADMIN_TOKEN');
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-async function serveCommand(role: Role) {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const hp = await openHookport(config, logger, role);
-  const server =
-    role === 'worker'
-      ? null
-      : serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
-          process.stdout.write(banner(hp, info.address, info.port));
-        });
-  if (role === 'worker') process.stdout.write('Hookport worker is running\n');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests or jobs, finishing what is in flight');
-    server?.close();
-    try {
-      // Bounded by HOOKPORT_SHUTDOWN_SECONDS; attempts still running then are handed back to the queue.
-      await hp.close();
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-}
-
-async function migrateCommand() {
-  const config = loadConfig();
-  const db = await openDatabase(config);
-  try {
-    const applied = await migrate(db);
-    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Nothing to apply.\n');
-  } finally {
-    await db.close();
-  }
-}
-
-async function main(argv: string[]) {
-  const [command] = argv;
-  switch (command) {
-    case 'serve':
-      return serveCommand(parseRole(argv.slice(1)));
-    case 'worker':
-      return serveCommand('worker');
-    case 'migrate':
-      return migrateCommand();
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(`${usage}\n`);
-      return;
-    default:
-      process.stderr.write(`Unknown command: ${command}\n\n${usage}\n`);
-      process.exitCode = 2;
-  }
-}
-
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof SecretKeyMismatchError) {
-    process.stderr.write(`hookport: ${err.message}\n`);
-  } else {
-    process.stderr.write(`hookport: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  }
-  process.exit(1);
+process.exitCode = await runCli(argv, {
+  env: process.env,
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  signal: controller.signal,
 });
+// A failed command exits at once: a half-opened database or pool must not keep the process waiting.
+if (process.exitCode !== 0) process.exit(process.exitCode);

@@ -152,6 +152,8 @@ export interface EventFilter extends CursorArgs {
 
 export interface DeliveryFilter extends CursorArgs {
   endpointId?: string | undefined;
+  /** The internal UUID of the event whose deliveries to list ("where did my event go?"). */
+  eventId?: string | undefined;
   eventType?: string | undefined;
   status?: DeliveryStatus | undefined;
   since?: string | undefined;

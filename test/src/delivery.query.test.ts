@@ -79,6 +79,19 @@ describe('GET /v1/deliveries', () => {
     expect(got.every((d) => d.eventId === eventAt(1).id && d.eventType === 'ticket.updated')).toBe(true);
   });
 
+  it('filters by eventId: where one event went, one delivery per subscribed endpoint', async () => {
+    const got = await list({ eventId: eventAt(2).id });
+    expect(got).toHaveLength(3);
+    expect(got.every((d) => d.eventId === eventAt(2).id)).toBe(true);
+    expect(got.map((d) => d.endpointId).sort()).toEqual([ok.id, notFound.id, unavailable.id].sort());
+  });
+
+  it('refuses an eventId that is not an event id with 422 naming it', async () => {
+    const res = await t.api.get<Problem>(`/v1/deliveries?eventId=${ok.id}`, { token: kit.tenant.token });
+    expect(res.status).toBe(422);
+    expect(res.body.errors?.[0]?.path).toBe('eventId');
+  });
+
   it('filters by status', async () => {
     expect(idsOf(await list({ status: 'succeeded' }))).toEqual(idsOf(all.filter((d) => d.endpointId === ok.id)));
     expect(idsOf(await list({ status: 'failed' }))).toEqual(idsOf(all.filter((d) => d.endpointId !== ok.id)));

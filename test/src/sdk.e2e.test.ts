@@ -76,8 +76,9 @@ describe('the SDK against the real server', () => {
       WebhookVerificationError,
     );
 
-    const [delivery] = (await hp.deliveries.list({ endpointId: ep.id })).data;
+    const [delivery] = (await hp.deliveries.list({ eventId: event.id })).data;
     if (!delivery) throw new Error('no delivery listed');
+    expect(delivery.endpointId).toBe(ep.id);
     const done = await settled(delivery.id, 'succeeded');
     expect(done.attempts).toHaveLength(1);
     expect(done.attempts[0]).toMatchObject({ httpStatus: 204 });

@@ -87,7 +87,8 @@ export function createDeliveries(db: Database, store: DeliveryStore) {
            and ($6::timestamptz is null or created_at >= $6)
            and ($7::timestamptz is null or created_at < $7)
            and ($8::integer is null or (last_http_status >= $8 and last_http_status < $8 + 100))
-         order by id desc limit $9`,
+           and ($9::uuid is null or event_id = $9)
+         order by id desc limit $10`,
         [
           tenantId,
           after,
@@ -97,6 +98,7 @@ export function createDeliveries(db: Database, store: DeliveryStore) {
           f.since ?? null,
           f.until ?? null,
           low,
+          f.eventId ?? null,
           f.limit + 1,
         ],
       );

@@ -88,6 +88,10 @@ export const listDeliveries = createRoute({
   request: {
     query: CursorQuerySchema.extend({
       endpointId: EndpointIdSchema.optional().openapi(q('endpointId')),
+      eventId: EventIdSchema.optional().openapi({
+        ...q('eventId'),
+        description: 'Only the deliveries of this event: where it went (one per subscribed endpoint).',
+      }),
       eventType: EventTypeNameSchema.optional().openapi(q('eventType')),
       status: DeliveryStatusSchema.optional().openapi(q('status')),
       since: TimestampSchema.optional().openapi(q('since')),

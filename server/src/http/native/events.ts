@@ -38,10 +38,11 @@ export function eventsRouter(core: CorePort, maxEventBytes: number) {
       return c.json(renderEvent(await core.events.get(tenantIn(c), id)), 200);
     })
     .openapi(guard(routes.listDeliveries, access('deliveries:read')), async (c) => {
-      const { endpointId, ...filter } = c.req.valid('query');
+      const { endpointId, eventId, ...filter } = c.req.valid('query');
       const list = await core.deliveries.list(tenantIn(c), {
         ...filter,
         endpointId: endpointId === undefined ? undefined : filterUuidOf('endpoint', endpointId, 'endpointId'),
+        eventId: eventId === undefined ? undefined : filterUuidOf('event', eventId, 'eventId'),
       });
       return c.json(page(list, renderDelivery), 200);
     })
