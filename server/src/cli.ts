@@ -4,6 +4,9 @@ import { SecretKeyMismatchError } from './core/core.ts';
 import { migrate } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { type Hookport, openDatabase, openHookport, type Role } from './runtime.ts';
+import { assertCanListen, describeListenError } from './startup/port.ts';
+import { StartupError } from './startup/startup-error.ts';
+import { unknownVariableWarnings } from './startup/unknown-variables.ts';
 
 const usage = `Usage: hookport <command> [options]
 
@@ -44,9 +47,17 @@ function banner(hp: Hookport, address: string, port: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A misspelt HOOKPORT_* variable is otherwise silently ignored: one warning line each, before anything else. */
+function warnUnknownVariables() {
+  for (const line of unknownVariableWarnings(process.env)) process.stderr.write(`hookport: warning: ${line}\n`);
+}
+
 async function serveCommand(role: Role) {
+  warnUnknownVariables();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // A taken port stops the start before migrations and the queue, not after.
+  if (role !== 'worker') await assertCanListen(config.host, config.port);
   const hp = await openHookport(config, logger, role);
   const server =
     role === 'worker'
@@ -54,6 +65,11 @@ async function serveCommand(role: Role) {
       : serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
           process.stdout.write(banner(hp, info.address, info.port));
         });
+  // The port taken between the check and here: the same one line, not an unhandled 'error' event.
+  server?.once('error', (err) => {
+    process.stderr.write(`hookport: ${describeListenError(err, config.host, config.port) ?? err.message}\n`);
+    void hp.close().finally(() => process.exit(1));
+  });
   if (role === 'worker') process.stdout.write('Hookport worker is running\n');
   let stopping = false;
   const stop = async (signal: string) => {
@@ -75,8 +91,9 @@ async function serveCommand(role: Role) {
 }
 
 async function migrateCommand() {
+  warnUnknownVariables();
   const config = loadConfig();
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, (line) => process.stderr.write(`hookport: ${line}\n`));
   try {
     const applied = await migrate(db);
     process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Nothing to apply.\n');
@@ -106,7 +123,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof SecretKeyMismatchError) {
+  if (err instanceof ConfigError || err instanceof SecretKeyMismatchError || err instanceof StartupError) {
     process.stderr.write(`hookport: ${err.message}\n`);
   } else {
     process.stderr.write(`hookport: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
