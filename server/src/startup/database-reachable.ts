@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.ts';
+import type { Queryable } from '../db/database.ts';
 import { sleep, type Timers } from '../delivery/timers.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -86,7 +86,7 @@ export const defaultReach: Omit<ReachOptions, 'timers' | 'now' | 'onWaiting'> = 
  * `patienceMs`. A refusal (no such database or role, a wrong password) is final at once.
  * Throws a StartupError with one line naming DATABASE_URL.
  */
-export async function waitForPostgres(db: Database, url: string, options: ReachOptions): Promise<void> {
+export async function waitForPostgres(db: Pick<Queryable, 'query'>, url: string, options: ReachOptions): Promise<void> {
   const started = options.now();
   let told = false;
   for (;;) {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
+import ipaddr from 'ipaddr.js';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Cidr, Config } from '../config.ts';
 import type { Queryable } from '../db/database.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -15,14 +16,19 @@ export type DeliverySettings = Record<string, string>;
 /** Shown for a variable left unset, whose default applies. */
 const unset = '(default)';
 
+/** A range as its network address and length: 127.0.0.1/8 is 127.0.0.0/8. */
+function rangeText([addr, bits]: Cidr): string {
+  const text = `${addr.toString()}/${bits}`;
+  const network =
+    addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  return `${network.toString()}/${bits}`;
+}
+
 export function deliverySettingsOf(config: Config): DeliverySettings {
   return {
     // Sorted and normalised, so the same ranges in another order or spelling are the same setting.
     // `serve --dev` (loopback targets) is part of this: it widens the allowlist the Sender uses.
-    HOOKPORT_EGRESS_ALLOWLIST: config.egressAllowlist
-      .map(([addr, bits]) => `${addr.toString()}/${bits}`)
-      .sort()
-      .join(','),
+    HOOKPORT_EGRESS_ALLOWLIST: [...new Set(config.egressAllowlist.map(rangeText))].sort().join(','),
     HOOKPORT_RETRY_SCHEDULE: config.retrySchedule?.join(',') ?? unset,
     HOOKPORT_DELIVERY_TIMEOUT_MS: String(config.deliveryTimeoutMs),
     HOOKPORT_DISABLE_AFTER_FAILURES: String(config.disableAfterFailures),

@@ -14,20 +14,23 @@ export const otherHookportVariables: readonly string[] = [
   'HOOKPORT_PG_BIN',
 ];
 
-const settings = Object.keys(envSchema.shape).filter((name) => name.startsWith('HOOKPORT_'));
+const prefix = 'HOOKPORT_';
+const settings = Object.keys(envSchema.shape).filter((name) => name.startsWith(prefix));
 const known = new Set([...settings, ...otherHookportVariables]);
 
 /**
  * One warning per HOOKPORT_* variable that Hookport does not read: a misspelt setting is otherwise
  * silently ignored (HOOKPORT_EGRES_ALLOWLIST leaves the allowlist empty). Names the closest setting
- * when it is a plausible typo: within a third of the name's length in edits.
+ * when it is a plausible typo: within a third of the name's length in edits (at least 2).
  */
 export function unknownVariableWarnings(env: Record<string, string | undefined>): string[] {
   const warnings: string[] = [];
   for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith('HOOKPORT_') || known.has(name)) continue;
+    if (!name.startsWith(prefix) || known.has(name)) continue;
     const guess = closest(name, settings);
-    const plausible = distance(name, guess) <= Math.max(2, Math.floor(name.length / 3));
+    // Measured without the shared prefix, which would make every name look close.
+    const typed = name.slice(prefix.length);
+    const plausible = distance(typed, guess.slice(prefix.length)) <= Math.max(2, Math.floor(typed.length / 3));
     warnings.push(
       plausible
         ? `${name} is not a Hookport setting; did you mean ${guess}?`
