@@ -3,6 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../runtime.ts';
 import { DataDirLockedError, type LockHost, lockDataDir, lockFileName } from './data-dir-lock.ts';
 
 /**
@@ -107,4 +109,24 @@ describe('lockDataDir', () => {
     expect(await readFile(join(dir, lockFileName), 'utf8')).toBe('101\n');
     expect(await readdir(dir)).toEqual([lockFileName]);
   });
+});
+
+describe('openDatabase', () => {
+  it('holds the lock of an embedded data directory while the database is open', async () => {
+    const config = loadConfig({ HOOKPORT_DATA_DIR: dir });
+    const db = await openDatabase(config);
+    try {
+      expect(await readFile(join(dir, lockFileName), 'utf8')).toBe(`${process.pid}\n`);
+      await expect(openDatabase(config)).rejects.toThrow(`is in use by process ${process.pid}`);
+    } finally {
+      await db.close();
+    }
+    expect(await readdir(dir)).not.toContain(lockFileName);
+  }, 120_000);
+
+  it('takes no lock for a throw-away database (:memory:)', async () => {
+    const config = loadConfig({ HOOKPORT_DATA_DIR: ':memory:' });
+    const [a, b] = await Promise.all([openDatabase(config), openDatabase(config)]);
+    await Promise.all([a.close(), b.close()]);
+  }, 120_000);
 });
