@@ -1,5 +1,5 @@
 -- The delivery-relevant settings of the API process that started last (role api or all): egress
--- allowlist, retry schedule, attempt timeout, disable thresholds. A worker compares its own with them
+-- allowlist, retry schedule, attempt timeout, disable thresholds, per-endpoint cap. A worker compares its own with them
 -- at start and refuses to run when they differ, since a worker with other settings silently delivers
 -- differently (docs/configuration.md, "Settings every process must share"). One row.
 create table delivery_settings (

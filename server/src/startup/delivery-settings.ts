@@ -6,10 +6,11 @@ import type { Queryable } from '../db/database.ts';
 import { StartupError } from './startup-error.ts';
 
 /**
- * The settings whose disagreement between the API and a worker silently changes delivery, by the
- * variable that sets them, as text. An API validates endpoint URLs against its allowlist while the
- * worker sends through its own; the schedule, timeout and disable thresholds are the worker's alone.
- * Per-process capacity (worker and endpoint concurrency, shutdown time) may differ and is not here.
+ * The settings whose disagreement between processes silently changes delivery, by the variable that
+ * sets them, as text. An API validates endpoint URLs against its allowlist while the worker sends
+ * through its own; the schedule, timeout and disable thresholds are the workers'; the per-endpoint cap
+ * is enforced across every worker at once (a worker with a higher one lets an endpoint past the
+ * lower). What each process may size for itself (worker concurrency, shutdown time) is not here.
  */
 export type DeliverySettings = Record<string, string>;
 
@@ -31,6 +32,7 @@ export function deliverySettingsOf(config: Config): DeliverySettings {
     HOOKPORT_EGRESS_ALLOWLIST: [...new Set(config.egressAllowlist.map(rangeText))].sort().join(','),
     HOOKPORT_RETRY_SCHEDULE: config.retrySchedule?.join(',') ?? unset,
     HOOKPORT_DELIVERY_TIMEOUT_MS: String(config.deliveryTimeoutMs),
+    HOOKPORT_ENDPOINT_CONCURRENCY: String(config.endpointConcurrency),
     HOOKPORT_DISABLE_AFTER_FAILURES: String(config.disableAfterFailures),
     HOOKPORT_DISABLE_AFTER_SECONDS: String(config.disableAfterSeconds),
   };
