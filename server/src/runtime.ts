@@ -66,10 +66,15 @@ export async function openDatabase(config: Config, onWaiting?: (line: string) =>
 
 /** Everything one process needs, ready: database migrated, key verified, queue started, app built, worker running. */
 export async function openHookport(config: Config, logger: Logger, role: Role = 'all'): Promise<Hookport> {
-  const secrets = await resolveSecrets(config);
+  // With PostgreSQL the key is required from the environment: said before waiting for the database. In
+  // embedded mode the data directory is locked first, before the key or admin token is written into it,
+  // so two first starts on one directory do not both write them: the second stops at the lock.
+  const early = config.databaseUrl !== undefined ? await resolveSecrets(config) : undefined;
   const db = await openDatabase(config, (line) => logger.warn(line));
+  let secrets: Secrets;
   let queue: Queue | undefined;
   try {
+    secrets = early ?? (await resolveSecrets(config));
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await verifySecretKey(db, secrets.secretKey);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,11 +18,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const lockFile = () => join(dir, 'hookport.lock');
-const serve = () => startBin(['serve'], { HOOKPORT_DATA_DIR: dir, HOST: '127.0.0.1', PORT: '0' });
+const lockFile = (dataDir = dir) => join(dataDir, 'hookport.lock');
+const serve = (dataDir = dir) => startBin(['serve'], { HOOKPORT_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' });
 const ready = 'Hookport is listening on';
-const inUseBy = (pid: number) =>
-  `hookport: The data directory ${dir} is in use by process ${pid}: PGlite allows one process per directory.`;
+const inUseBy = (pid: number, dataDir = dir) =>
+  `hookport: The data directory ${dataDir} is in use by process ${pid}: PGlite allows one process per directory.`;
 
 /** The PID of a process that has exited. */
 async function deadPid(): Promise<number> {
@@ -52,11 +52,14 @@ describe('the data directory lock', () => {
     third.kill('SIGTERM');
     expect((await third.exited).code).toBe(0);
     await expect(readFile(lockFile(), 'utf8')).rejects.toThrow(/ENOENT/);
-  }, 120_000);
+  }, 180_000);
 
   it('gives a stale lock to exactly one of two processes started together; the other names it', async () => {
-    await writeFile(lockFile(), `${await deadPid()}\n`);
-    const racers = [serve(), serve()];
+    // A directory with nothing but the lock of a process that is gone: both would also write its key and token.
+    const fresh = join(dir, 'fresh');
+    await mkdir(fresh);
+    await writeFile(lockFile(fresh), `${await deadPid()}\n`);
+    const racers = [serve(fresh), serve(fresh)];
     // Each either becomes ready or exits; wait for both outcomes.
     const outcome = (p: BinProcess) =>
       Promise.race([p.waitFor(ready, 60_000).then(() => 'ready' as const), p.exited.then(() => 'exited' as const)]);
@@ -66,9 +69,12 @@ describe('the data directory lock', () => {
     expect(outcomes.sort()).toEqual(['exited', 'ready']);
     if (!winner || !loser) throw new Error('expected one winner and one loser');
     expect((await loser.exited).code).toBe(1);
-    expect(loser.stderr()).toContain(inUseBy(winner.pid));
-    expect(await readFile(lockFile(), 'utf8')).toBe(`${winner.pid}\n`);
+    expect(loser.stderr()).toBe(
+      `${inUseBy(winner.pid, fresh)} Stop that process, or set HOOKPORT_DATA_DIR to another directory ` +
+        `(the lock is ${lockFile(fresh)}; delete it only if process ${winner.pid} is not Hookport).\n`,
+    );
+    expect(await readFile(lockFile(fresh), 'utf8')).toBe(`${winner.pid}\n`);
     winner.kill('SIGTERM');
     expect((await winner.exited).code).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
