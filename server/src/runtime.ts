@@ -6,6 +6,7 @@ import { inMemory, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createCore, verifySecretKey } from './core/core.ts';
 import { SecretBox } from './core/crypto.ts';
+import { holdingLock, lockDataDir } from './db/data-dir-lock.ts';
 import { type Database, openPglite, openPostgres } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { nativeProfile, nativeRetrySchedule } from './delivery/native-profile.ts';
@@ -13,8 +14,11 @@ import { ProfileRegistry } from './delivery/profiles.ts';
 import { openQueue, type Queue } from './delivery/queue.ts';
 import { Sender } from './delivery/sender.ts';
 import { createStore } from './delivery/store.ts';
+import { realTimers } from './delivery/timers.ts';
 import { createWorker, type Worker } from './delivery/worker.ts';
 import { createApp } from './http/app.ts';
+import { defaultReach, waitForPostgres } from './startup/database-reachable.ts';
+import { reconcileDeliverySettings } from './startup/delivery-settings.ts';
 
 /** What a process runs: the API, the delivery worker, or both (the default). */
 export type Role = 'all' | 'api' | 'worker';
@@ -35,21 +39,46 @@ export interface Hookport {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl !== undefined) return openPostgres({ url: config.databaseUrl, schema: config.dbSchema });
-  const dataDir = config.dataDir === inMemory ? 'memory://' : join(config.dataDir, 'pgdata');
-  return openPglite({ dataDir, schema: config.dbSchema });
+/**
+ * The database, answering: PostgreSQL once it answers (retried a few seconds while nothing does), or
+ * PGlite with its data directory locked to this process. Start-up failures are StartupErrors, one line.
+ */
+export async function openDatabase(config: Config, onWaiting?: (line: string) => void): Promise<Database> {
+  if (config.databaseUrl !== undefined) {
+    const db = openPostgres({ url: config.databaseUrl, schema: config.dbSchema });
+    try {
+      await waitForPostgres(db, config.databaseUrl, { ...defaultReach, timers: realTimers, now: Date.now, onWaiting });
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return db;
+  }
+  if (config.dataDir === inMemory) return openPglite({ dataDir: 'memory://', schema: config.dbSchema });
+  const lock = await lockDataDir(config.dataDir);
+  try {
+    return holdingLock(await openPglite({ dataDir: join(config.dataDir, 'pgdata'), schema: config.dbSchema }), lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
 }
 
 /** Everything one process needs, ready: database migrated, key verified, queue started, app built, worker running. */
 export async function openHookport(config: Config, logger: Logger, role: Role = 'all'): Promise<Hookport> {
-  const secrets = await resolveSecrets(config);
-  const db = await openDatabase(config);
+  // With PostgreSQL the key is required from the environment: said before waiting for the database. In
+  // embedded mode the data directory is locked first, before the key or admin token is written into it,
+  // so two first starts on one directory do not both write them: the second stops at the lock.
+  const early = config.databaseUrl !== undefined ? await resolveSecrets(config) : undefined;
+  const db = await openDatabase(config, (line) => logger.warn(line));
+  let secrets: Secrets;
   let queue: Queue | undefined;
   try {
+    secrets = early ?? (await resolveSecrets(config));
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await verifySecretKey(db, secrets.secretKey);
+    await reconcileDeliverySettings(db, config, role, logger);
     queue = await openQueue(db, {
       databaseUrl: config.databaseUrl,
       supervise: role !== 'api',

@@ -42,12 +42,11 @@ const rss: number[] = [];
 
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the receivers soak needs DATABASE_URL (a PostgreSQL database)');
-  t = await startHookport({}, 'api');
+  // The API and the worker share their delivery settings: a worker whose own differ is refused.
+  const delivery = { HOOKPORT_DELIVERY_TIMEOUT_MS: String(timeoutMs), HOOKPORT_RETRY_SCHEDULE: schedule.join(',') };
+  t = await startHookport(delivery, 'api');
   kit = new DeliveryKit(t, await createTenant(t));
-  worker = await startWorkerProcess(t, {
-    HOOKPORT_DELIVERY_TIMEOUT_MS: String(timeoutMs),
-    HOOKPORT_RETRY_SCHEDULE: schedule.join(','),
-  });
+  worker = await startWorkerProcess(t, delivery);
   const w = worker;
   sampler = setInterval(() => {
     if (!w.exit) rss.push(rssMiB(w.pid));

@@ -1,6 +1,7 @@
 import { HookportError, HookportNetworkError } from '../../../sdk/src/index.ts';
 import { ConfigError } from '../config.ts';
 import { SecretKeyMismatchError } from '../core/core.ts';
+import { StartupError } from '../startup/startup-error.ts';
 import { CliError, UsageError } from './io.ts';
 
 /**
@@ -22,7 +23,7 @@ export function describeFailure(err: unknown, command: string): { text: string; 
   }
   if (err instanceof CliError) return { text: `${prefix}: ${err.message}`, code: 1 };
   // What the server's start says about its configuration keeps the plain `hookport:` it always had.
-  if (err instanceof ConfigError || err instanceof SecretKeyMismatchError)
+  if (err instanceof ConfigError || err instanceof SecretKeyMismatchError || err instanceof StartupError)
     return { text: `hookport: ${err.message}`, code: 1 };
   return { text: `hookport: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, code: 1 };
 }

@@ -3,6 +3,7 @@ import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../runtime.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
+import { warnUnknownVariables } from './warnings.ts';
 
 export const migrateCmd: Command = {
   name: 'migrate',
@@ -13,7 +14,8 @@ Applies the database migrations that have not run yet, then exits. The
 database is DATABASE_URL's, or the embedded one in HOOKPORT_DATA_DIR.`,
   async run(argv, io) {
     parseCommandArgs(argv, {});
-    const db = await openDatabase(loadConfig(io.env));
+    warnUnknownVariables(io);
+    const db = await openDatabase(loadConfig(io.env), (line) => io.err(`hookport: ${line}\n`));
     try {
       const applied = await migrate(db);
       io.out(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Nothing to apply.\n');

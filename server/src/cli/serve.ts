@@ -3,9 +3,11 @@ import ipaddr from 'ipaddr.js';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { type Hookport, openHookport, type Role } from '../runtime.ts';
+import { assertCanListen, describeListenError } from '../startup/port.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
 import type { CliIo } from './io.ts';
+import { warnUnknownVariables } from './warnings.ts';
 
 function parseRole(value: string | undefined): Role {
   const role = value ?? 'all';
@@ -58,6 +60,7 @@ function banner(hp: Hookport, address: string, port: number): string {
 
 /** Runs until SIGINT or SIGTERM, then stops gracefully and exits the process. */
 export async function serveCommand(role: Role, options: { dev: boolean }, io: CliIo) {
+  warnUnknownVariables(io);
   const loaded = loadConfig(io.env);
   const config = options.dev ? withDevEgress(loaded) : loaded;
   const logger = createLogger(config.logLevel);
@@ -65,6 +68,8 @@ export async function serveCommand(role: Role, options: { dev: boolean }, io: Cl
     io.err(`${devWarning}\n`);
     logger.warn({ allowed: devLoopback }, 'development mode: loopback targets allowed');
   }
+  // A taken port stops the start before migrations and the queue, not after.
+  if (role !== 'worker') await assertCanListen(config.host, config.port);
   const hp = await openHookport(config, logger, role);
   const server =
     role === 'worker'
@@ -72,6 +77,11 @@ export async function serveCommand(role: Role, options: { dev: boolean }, io: Cl
       : serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
           io.out(banner(hp, info.address, info.port));
         });
+  // The port taken between the check and here: the same one line, not an unhandled 'error' event.
+  server?.once('error', (err) => {
+    io.err(`hookport: ${describeListenError(err, config.host, config.port) ?? err.message}\n`);
+    void hp.close().finally(() => process.exit(1));
+  });
   if (role === 'worker') io.out('Hookport worker is running\n');
   let stopping = false;
   const stop = async (signal: string) => {
