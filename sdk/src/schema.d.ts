@@ -365,12 +365,6 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
-        Ready: {
-            /** @enum {string} */
-            status: "ready";
-            /** @enum {string} */
-            database: "ok";
-        };
         /** @description An RFC 9457 problem detail. */
         Problem: {
             /** @example https://hookport.dev/problems/validation_failed */
@@ -393,6 +387,12 @@ export interface components {
             message: string;
             /** @example invalid_string */
             code: string;
+        };
+        Ready: {
+            /** @enum {string} */
+            status: "ready";
+            /** @enum {string} */
+            database: "ok";
         };
         Tenant: {
             /** @example tnt_01jbz8c1x9f8r5m6w0q2v3t4yz */
@@ -747,6 +747,24 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ready: {
@@ -765,6 +783,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Ready"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected server error. */
@@ -836,7 +863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -947,7 +974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1031,6 +1058,15 @@ export interface operations {
             };
             /** @description No such resource for this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1151,7 +1187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1255,7 +1291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1377,7 +1413,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1460,6 +1496,15 @@ export interface operations {
             };
             /** @description No such resource for this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1553,7 +1598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1673,7 +1718,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,6 +1809,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The token has used its requests for this window; retry after Retry-After seconds. */
             429: {
                 headers: {
@@ -1846,6 +1900,15 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1966,7 +2029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +2128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2176,7 +2239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2267,6 +2330,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The token has used its requests for this window; retry after Retry-After seconds. */
             429: {
                 headers: {
@@ -2340,6 +2412,15 @@ export interface operations {
             };
             /** @description No such resource for this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2460,7 +2541,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2582,7 +2663,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2675,6 +2756,15 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2804,7 +2894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2900,7 +2990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3022,7 +3112,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3106,6 +3196,15 @@ export interface operations {
             };
             /** @description No such resource for this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3207,7 +3306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid. */
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3291,6 +3390,15 @@ export interface operations {
             };
             /** @description No such resource for this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3382,6 +3490,15 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

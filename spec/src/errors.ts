@@ -50,14 +50,17 @@ export interface FieldError {
   code: string;
 }
 
-/** Turns zod issues into per-field errors; an unknown key becomes one error per key. Every surface renders these. */
-export function fieldErrorsOf(error: ZodError): FieldError[] {
+/**
+ * Turns zod issues into per-field errors; an unknown key becomes one error per
+ * key, saying `unknownKey`. Every surface renders these.
+ */
+export function fieldErrorsOf(error: ZodError, unknownKey = 'is not a known field'): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: base ? `${base}.${key}` : key, message: 'is not a known field', code: issue.code });
+        out.push({ path: base ? `${base}.${key}` : key, message: unknownKey, code: issue.code });
       }
     } else {
       out.push({ path: base, message: issue.message, code: issue.code });
@@ -148,7 +151,7 @@ const describe: Record<number, string> = {
   409: 'The request conflicts with the current state.',
   413: 'The request body is larger than allowed.',
   415: 'The request body is not JSON.',
-  422: 'The request is well-formed but not valid.',
+  422: 'The request is well-formed but not valid (a field, or a query parameter the operation does not take).',
   429: 'The token has used its requests for this window; retry after Retry-After seconds.',
   500: 'An unexpected server error.',
   503: 'The service is temporarily unavailable.',
@@ -157,21 +160,22 @@ const describe: Record<number, string> = {
 type ProblemResponse = { description: string; content: typeof problemContent };
 
 /**
- * Error responses for a route, as an OpenAPI `responses` fragment. A route
+ * Error responses for a route, as an OpenAPI `responses` fragment. Every
+ * route can answer 422 (a query parameter it does not take) and 500. A route
  * that authenticates (it lists 401) also gets the 429 of the per-token rate
  * limit, with its headers, and the 503 of a database that is not reachable
  * (authenticating reads the token from it).
  */
 export function errorResponses<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, ProblemResponse> = {};
-  for (const status of [...statuses, 500]) {
+  for (const status of [...statuses, 422, 500].sort((a, b) => a - b)) {
     out[status] = { description: describe[status] ?? 'Error', content: problemContent };
   }
   if (statuses.includes(401)) {
     out[429] = rateLimitedResponse(problemContent, describe[429]);
     out[503] = { description: describe[503] ?? 'Error', content: problemContent };
   }
-  return out as { [K in S[number] | 500]: ProblemResponse } & (401 extends S[number]
+  return out as { [K in S[number] | 422 | 500]: ProblemResponse } & (401 extends S[number]
     ? { 429: ReturnType<typeof rateLimitedResponse<typeof problemContent>>; 503: ProblemResponse }
     : unknown);
 }

@@ -34,13 +34,25 @@ function uuidOfHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The 26 lower-case Crockford base32 characters of a UUID's 128 bits. */
+/**
+ * The 26 lower-case Crockford base32 characters of a UUID's 128 bits: two
+ * zero bits, then the 128, five at a time. Small-integer arithmetic on the hex
+ * digits rather than a BigInt: every attempt's log line encodes four ids.
+ */
 function toBase32(uuid: string): string {
-  let n = BigInt(`0x${uuid.replaceAll('-', '')}`);
   let out = '';
-  for (let i = 0; i < 26; i++) {
-    out = alphabet.charAt(Number(n & 31n)) + out;
-    n >>= 5n;
+  let acc = 0;
+  let bits = 2;
+  for (let i = 0; i < uuid.length; i++) {
+    const code = uuid.charCodeAt(i);
+    if (code === 45) continue; // '-'
+    acc = (acc << 4) | (code <= 57 ? code - 48 : (code | 32) - 87);
+    bits += 4;
+    if (bits >= 5) {
+      bits -= 5;
+      out += alphabet.charAt((acc >>> bits) & 31);
+      acc &= (1 << bits) - 1;
+    }
   }
   return out;
 }

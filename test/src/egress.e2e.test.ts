@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, startHookport, type TenantFixture, type TestHookport } from './support/harness.ts';
 import { uuidOf } from './support/ids.ts';
 import { blockedTargets as blocked } from './support/isolation-network.ts';
+import { startReceiver } from './support/receiver.ts';
 import type { EndpointWithSecret } from './support/types.ts';
 import { until } from './support/until.ts';
 
@@ -23,7 +24,13 @@ interface DeliveryBody {
   status: string;
   attemptCount: number;
   nextAttemptAt: string | null;
-  attempts: { number: number; httpStatus: number | null; errorKind: string | null; nextAttemptAt: string | null }[];
+  attempts: {
+    number: number;
+    httpStatus: number | null;
+    errorKind: string | null;
+    errorMessage: string | null;
+    nextAttemptAt: string | null;
+  }[];
 }
 interface Page<T> {
   data: T[];
@@ -187,5 +194,75 @@ describe('egress guard at delivery time: control, with loopback allowlisted', ()
       allowed.map(() => ({ status: 'succeeded', attempts: [204] })),
     );
     expect(sentinel.connections()).toBeGreaterThan(0);
+  });
+});
+
+describe('egress guard: http://localhost with only 127.0.0.1 allowlisted (the first-run setup)', () => {
+  let s: Setup;
+
+  beforeAll(async () => {
+    s = await setUp('127.0.0.1');
+  });
+  afterAll(async () => {
+    await s?.t.close();
+  });
+
+  it('creates the endpoint through the API and delivers to a receiver listening on 127.0.0.1 only', async () => {
+    const receiver = await startReceiver();
+    try {
+      const port = new URL(receiver.url).port;
+      const created = await s.t.api.post<EndpointWithSecret>('/v1/endpoints', {
+        token: s.tenant.token,
+        json: { url: `http://localhost:${port}/hook`, eventTypes: ['ticket.created'] },
+      });
+      expect(created.status, created.text).toBe(201);
+      const [delivery] = await publishAndSettle(s, 1);
+      expect({ status: delivery?.status, attempts: delivery?.attempts.map((a) => a.httpStatus) }).toEqual({
+        status: 'succeeded',
+        attempts: [204],
+      });
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses ::1, which is not allowlisted, saying what to add', async () => {
+    const refused = await s.t.api.post<{ errors: { path: string; message: string }[] }>('/v1/endpoints', {
+      token: s.tenant.token,
+      json: { url: 'http://[::1]:9/hook', eventTypes: ['ticket.created'] },
+    });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body.errors).toEqual([
+      {
+        path: 'url',
+        code: expect.any(String),
+        message: expect.stringContaining(
+          '[::1] is not public and not in HOOKPORT_EGRESS_ALLOWLIST; add ::1 to HOOKPORT_EGRESS_ALLOWLIST',
+        ),
+      },
+    ]);
+  });
+});
+
+describe('egress guard: the refusal recorded at delivery says what to allowlist', () => {
+  let s: Setup;
+
+  beforeAll(async () => {
+    s = await setUp('');
+  });
+  afterAll(async () => {
+    await s?.t.close();
+  });
+
+  it('records the addresses localhost stands for and the entry that would admit them', async () => {
+    await endpointAt(s, 'http://localhost:9/hook', 0);
+    const [delivery] = await publishAndSettle(s, 1);
+    expect(delivery?.attempts.map((a) => [a.errorKind, a.errorMessage])).toEqual([
+      [
+        'egress_blocked',
+        'localhost resolves to 127.0.0.1, ::1, none of them public or in HOOKPORT_EGRESS_ALLOWLIST; add 127.0.0.1 (or ::1) to HOOKPORT_EGRESS_ALLOWLIST to allow it',
+      ],
+    ]);
   });
 });

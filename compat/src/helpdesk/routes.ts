@@ -31,7 +31,7 @@ const errorDescriptions: Record<number, string> = {
   403: 'INSUFFICIENT_API_PERMISSION: the key lacks admin permission, or X-Workspace-Id names another workspace.',
   404: 'NOT_FOUND: no such webhook in this workspace.',
   413: 'PAYLOAD_TOO_LARGE: the body is larger than allowed.',
-  422: 'VALIDATION_ERROR: a field is missing or invalid; details names each one.',
+  422: 'VALIDATION_ERROR: a field is missing or invalid, or a query parameter is not one the operation takes; details names each one.',
   429: 'RATE_LIMIT_EXCEEDED: the key has used its requests for this window; retry after Retry-After seconds.',
   500: 'INTERNAL_ERROR.',
   503: 'SERVICE_UNAVAILABLE: try again shortly.',
@@ -39,15 +39,15 @@ const errorDescriptions: Record<number, string> = {
 
 const errorContent = { 'application/json': { schema: HelpdeskErrorSchema } } as const;
 
-/** Error responses of a route; 400 (workspace), 401, 403, 429, 500 and 503 can happen on every one. */
+/** Error responses of a route; 400 (workspace), 401, 403, 422 (a query parameter it does not take), 429, 500 and 503 can happen on every one. */
 function errors<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, { description: string; content: typeof errorContent }> = {};
-  for (const status of [400, 401, 403, 500, 503, ...statuses]) {
+  for (const status of [400, 401, 403, 422, 500, 503, ...statuses]) {
     out[status] = { description: errorDescriptions[status] ?? 'Error', content: errorContent };
   }
   out[429] = rateLimitedResponse(errorContent, errorDescriptions[429]);
   return out as {
-    [K in S[number] | 400 | 401 | 403 | 500 | 503]: { description: string; content: typeof errorContent };
+    [K in S[number] | 400 | 401 | 403 | 422 | 500 | 503]: { description: string; content: typeof errorContent };
   } & { 429: ReturnType<typeof rateLimitedResponse<typeof errorContent>> };
 }
 

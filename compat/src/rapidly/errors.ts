@@ -170,6 +170,8 @@ function pydanticKind(issue: InputIssue): [string, string] {
   const m = issue.message;
   // What zod's message says it expected (`Too small: expected number to be >0`): the kind of value checked.
   const expected = /expected (\w+)/.exec(m)?.[1] ?? '';
+  // An unknown query parameter: what FastAPI answers for a query model that forbids extra inputs.
+  if (issue.code === 'unrecognized_keys') return ['extra_forbidden', 'Extra inputs are not permitted'];
   if (issue.input === undefined && issue.code !== 'custom') return ['missing', 'Field required'];
   switch (issue.code) {
     case 'invalid_type':

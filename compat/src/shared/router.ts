@@ -1,7 +1,8 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { CoreError, type FieldError, fieldErrorsOf } from '@hookport/spec';
 import type { ZodError } from 'zod';
-import type { SurfaceEnv } from './surface.ts';
+import { declaredQueryNames, queryOf, unknownParameterMessage, unknownQueryParameters } from './query.ts';
+import type { SurfaceEnv, SurfaceMiddleware } from './surface.ts';
 
 export type ValidationTarget = 'body' | 'query' | 'path' | 'header';
 
@@ -27,8 +28,9 @@ export class RequestValidationError extends CoreError {
   readonly target: ValidationTarget;
   readonly issues: InputIssue[];
 
-  constructor(target: ValidationTarget, error: ZodError, value: unknown) {
-    const errors: FieldError[] = fieldErrorsOf(error);
+  /** `unknownKey`: what the field error of an unknown key says (a body's field, a query's parameter). */
+  constructor(target: ValidationTarget, error: ZodError, value: unknown, unknownKey?: string) {
+    const errors: FieldError[] = fieldErrorsOf(error, unknownKey);
     const summary = errors
       .slice(0, 3)
       .map((e) => `${e.path || targetWords[target]}: ${e.message}`)
@@ -36,13 +38,18 @@ export class RequestValidationError extends CoreError {
     super('validation_failed', `The request ${targetWords[target]} is not valid: ${summary}.`, errors);
     this.name = 'RequestValidationError';
     this.target = target;
-    this.issues = error.issues.map((issue) => ({
-      target,
-      path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))),
-      message: issue.message,
-      code: issue.code,
-      input: valueAt(value, issue.path),
-    }));
+    this.issues = error.issues.flatMap((issue) => {
+      const at = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+      // One issue per unknown key, at the key, as pydantic reports an extra input.
+      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...at, key]) : [at];
+      return paths.map((path) => ({
+        target,
+        path,
+        message: issue.message,
+        code: issue.code,
+        input: valueAt(value, path),
+      }));
+    });
   }
 }
 
@@ -56,13 +63,45 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
+ * Refuses a request whose query has a parameter the route does not declare,
+ * so a misspelt or unsupported filter is an error instead of being ignored
+ * (which answers as if there were no filter). It runs after the route's own
+ * middleware, so a caller without access learns nothing about the query.
+ */
+function rejectUnknownQuery(route: RouteConfig): SurfaceMiddleware {
+  const declared = declaredQueryNames(route);
+  const unknownKey = unknownParameterMessage(declared);
+  return async (c, next) => {
+    const query = queryOf(c.req.url);
+    const error = query.size === 0 ? undefined : unknownQueryParameters(declared, query);
+    if (error) throw new RequestValidationError('query', error, Object.fromEntries(query), unknownKey);
+    await next();
+  };
+}
+
+/** A route with the unknown-query check last among its middleware, in front of its validators. */
+function withKnownQuery<R extends RouteConfig>(route: R): R {
+  const own =
+    route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+  return { ...route, middleware: [...own, rejectUnknownQuery(route)] };
+}
+
+/**
  * Every router of every surface comes from here, so every route shares one
  * validation hook: a malformed path id is a 404 (nothing by that id can
- * exist); any other input that fails its schema throws a
- * RequestValidationError, which the surface's errorResponse renders in its
- * own shape (a 422 problem natively).
+ * exist); an unknown query parameter, and any other input that fails its
+ * schema, throws a RequestValidationError, which the surface's errorResponse
+ * renders in its own shape (a 422 problem natively). Each surface declares
+ * that status on every operation of its document.
  */
 export function createSurfaceRouter() {
+  const router = createHonoRouter();
+  const declare = router.openapi;
+  router.openapi = (route, handler, hook) => declare(withKnownQuery(route), handler, hook);
+  return router;
+}
+
+function createHonoRouter() {
   return new OpenAPIHono<SurfaceEnv>({
     defaultHook: async (result, c) => {
       if (result.success) return;

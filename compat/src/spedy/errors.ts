@@ -130,11 +130,11 @@ const errorContent = { 'application/json': { schema: SpedyErrorSchema } } as con
 /** Error responses of a route: the given statuses plus those every route can answer (429: the per-token rate limit). */
 export function spedyErrors<const S extends readonly number[]>(...statuses: S) {
   const out: Record<number, { description: string; content: typeof errorContent }> = {};
-  for (const status of [...statuses, 401, 403, 404, 500, 503]) {
+  for (const status of [...statuses, 400, 401, 403, 404, 500, 503]) {
     out[status] = { description: describe[status] ?? 'Error', content: errorContent };
   }
   out[429] = rateLimitedResponse(errorContent, describe[429]);
   return out as {
-    [K in S[number] | 401 | 403 | 404 | 500 | 503]: { description: string; content: typeof errorContent };
+    [K in S[number] | 400 | 401 | 403 | 404 | 500 | 503]: { description: string; content: typeof errorContent };
   } & { 429: ReturnType<typeof rateLimitedResponse<typeof errorContent>> };
 }

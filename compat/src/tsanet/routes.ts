@@ -24,7 +24,7 @@ const tags = ['Webhooks'];
 const security = [{ bearer: [] }];
 
 const describe: Record<number, string> = {
-  400: 'The request is malformed or a field is not valid.',
+  400: 'The request is malformed, a field is not valid, or a query parameter is not one the operation takes.',
   401: 'The bearer token is missing, unknown, expired or revoked.',
   403: 'The token may not do this.',
   404: 'No such webhook subscription.',
@@ -36,13 +36,14 @@ const describe: Record<number, string> = {
 };
 
 /**
- * Error responses of a route, each in the vendor's error body; 500 and 503 can happen anywhere, and
+ * Error responses of a route, each in the vendor's error body; 400 (a query parameter the route does
+ * not take), 500 and 503 can happen anywhere, and
  * 429 (the per-token rate limit, with its headers) on every route that authenticates.
  */
 function errors<const S extends readonly (keyof typeof describe)[]>(...statuses: S) {
   const content = { 'application/json': { schema: ErrorSchema } };
   const out: Record<number, { description: string; content: typeof content }> = {};
-  for (const status of [...statuses, 500, 503]) {
+  for (const status of [...statuses, 400, 500, 503]) {
     out[status] = { description: describe[status] ?? 'Error', content };
   }
   if (statuses.includes(401)) out[429] = rateLimitedResponse(content, describe[429]);

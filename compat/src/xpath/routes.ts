@@ -24,7 +24,7 @@ const tags = ['Webhook endpoints'];
 const security = [{ bearer: [] }];
 
 const errorDescriptions: Record<number, string> = {
-  400: 'Malformed JSON or a body that is not valid (`invalid_json`, `validation_error`).',
+  400: 'Malformed JSON, a body that is not valid, or a query parameter the operation does not take (`invalid_json`, `validation_error`).',
   401: 'The bearer token is missing, unknown, expired or revoked (`unauthorized`).',
   403: 'The token lacks the scope this operation needs, or is not a tenant token (`forbidden`).',
   404: 'No such webhook endpoint for this tenant (`not_found`).',
@@ -36,8 +36,8 @@ const errorDescriptions: Record<number, string> = {
   503: 'The service is temporarily unavailable (`service_unavailable`).',
 };
 
-/** Every route can answer these: auth, limits and outages. */
-const alwaysPossible = [401, 403, 429, 500, 503] as const;
+/** Every route can answer these: an unknown query parameter, auth, limits and outages. */
+const alwaysPossible = [400, 401, 403, 429, 500, 503] as const;
 
 const errorContent = { 'application/json': { schema: ErrorSchema } } as const;
 type ErrorResponse = { description: string; content: typeof errorContent };

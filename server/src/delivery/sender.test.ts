@@ -33,6 +33,24 @@ describe('guardedLookup: the connect-time egress check on resolved addresses', (
     expect([4, 6]).toContain(one.family);
   });
 
+  it('answers localhost with the admitted loopback address only, without asking the resolver', async () => {
+    const onlyV4: Cidr[] = [ipaddr.parseCIDR('127.0.0.1/32')];
+    const many = await lookup(onlyV4, 'localhost', true);
+    expect(many.err).toBeNull();
+    expect(many.address).toEqual([{ address: '127.0.0.1', family: 4 }]);
+    const one = await lookup(onlyV4, 'api.localhost.', false);
+    expect([one.err, one.address, one.family]).toEqual([null, '127.0.0.1', 4]);
+    const onlyV6 = await lookup([ipaddr.parseCIDR('::1/128')], 'localhost', true);
+    expect(onlyV6.address).toEqual([{ address: '::1', family: 6 }]);
+  });
+
+  it('says, when it refuses, what the name resolved to and what to allowlist', async () => {
+    const { err } = await lookup([], 'localhost', true);
+    expect(err?.message).toBe(
+      'localhost resolves to 127.0.0.1, ::1, none of them public or in HOOKPORT_EGRESS_ALLOWLIST; add 127.0.0.1 (or ::1) to HOOKPORT_EGRESS_ALLOWLIST to allow it',
+    );
+  });
+
   it('reports a name that does not resolve as a DNS error', async () => {
     const { err } = await lookup([], 'no-such-host.invalid', true);
     expect(err).not.toBeNull();

@@ -3,7 +3,7 @@ import type { AttemptErrorKind } from '@hookport/spec';
 import ipaddr from 'ipaddr.js';
 import { Agent, request } from 'undici';
 import type { Cidr } from '../config.ts';
-import { fixedAddresses, isAddressAllowed } from '../shared/egress.ts';
+import { type Address, admittedAddresses, egressRefusal, fixedAddresses } from '../shared/egress.ts';
 
 export const responseCap = 16 * 1024;
 
@@ -33,22 +33,38 @@ class EgressBlockedError extends Error {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+function familyOf(addr: Address): 4 | 6 {
+  return addr.kind() === 'ipv4' ? 4 : 6;
+}
+
 /**
- * A DNS lookup for the HTTP client that refuses non-public answers. It runs at
- * connect time on the very addresses the socket will use, so a name that
- * rebinds to an internal address between checks is still refused.
+ * The DNS lookup of the HTTP client, which is the egress check: it hands the
+ * socket only the answers that are public or allowlisted, and refuses the
+ * connection when there are none, saying which addresses the name resolved to
+ * and what to allowlist. It runs at connect time and the socket connects to
+ * exactly what it returns, so a name that rebinds inward between checks never
+ * reaches an internal address. Localhost names are answered with both
+ * loopback addresses without asking the resolver (as endpoint creation judges
+ * them), so `http://localhost:…` with 127.0.0.1 allowlisted connects to
+ * 127.0.0.1 whatever the machine's resolver says about ::1.
  */
 export function guardedLookup(allowlist: readonly Cidr[]) {
   return (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback) => {
-    dnsLookup(hostname, { all: true, family: Number(options.family) || 0 }, (err, addresses) => {
-      if (err) return callback(err, []);
-      const blocked = addresses.find((a) => !isAddressAllowed(ipaddr.parse(a.address), allowlist));
-      if (blocked || addresses.length === 0) {
-        return callback(new EgressBlockedError(`${hostname} resolves to a non-public address`), []);
-      }
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0] as LookupAddress;
+    const family = Number(options.family) || 0;
+    const answer = (addresses: readonly Address[]) => {
+      const admitted = admittedAddresses(addresses, allowlist);
+      if (admitted.length === 0) return callback(new EgressBlockedError(egressRefusal(hostname, addresses)), []);
+      const found: LookupAddress[] = admitted.map((a) => ({ address: a.toString(), family: familyOf(a) }));
+      if (options.all) return callback(null, found);
+      const first = found[0] as LookupAddress;
       return callback(null, first.address, first.family);
+    };
+    const fixed = fixedAddresses(hostname).filter((a) => family === 0 || familyOf(a) === family);
+    // Asynchronously, as a resolver answers: net.connect expects its lookup callback on a later tick.
+    if (fixed.length > 0) return void process.nextTick(answer, fixed);
+    dnsLookup(hostname, { all: true, family }, (err, addresses) => {
+      if (err) return callback(err, []);
+      answer(addresses.map((a) => ipaddr.parse(a.address)));
     });
   };
 }
@@ -113,13 +129,15 @@ export class Sender {
     // IP literals never reach the lookup, so they are judged here; so are localhost names, which the
     // machine's resolver may not know (`localhost.`, `api.localhost`) and endpoint creation already
     // treats as loopback: the same rule at delivery, whatever the resolver says.
+    // A localhost name with one admitted loopback address goes on: the lookup connects to that one only.
     const host = new URL(input.url).hostname;
-    if (fixedAddresses(host).some((a) => !isAddressAllowed(a, this.#allowlist))) {
+    const fixed = fixedAddresses(host);
+    if (fixed.length > 0 && admittedAddresses(fixed, this.#allowlist).length === 0) {
       return {
         ok: false,
         httpStatus: null,
         errorKind: 'egress_blocked',
-        errorMessage: `${host} is not a public address`,
+        errorMessage: egressRefusal(host, fixed),
         durationMs: elapsed(),
       };
     }

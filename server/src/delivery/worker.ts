@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { createAdmission, type LaneMove, type Ticket, type Timers } from './admission.ts';
+import { logAttempt, publicDeliveryId, publicEndpointId } from './attempt-log.ts';
 import { createBatcher } from './batch.ts';
 import { type AttemptContext, createLoader, secretOpener } from './context.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
@@ -100,10 +101,16 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
     { endpointConcurrency: options.endpointConcurrency, ...tuning, clock: rest.clock, timers: rest.timers },
     {
       writeLane: (endpointId, lane) => store.writeLane(db, endpointId, lane),
-      onLaneError: (err, move) => logger.warn({ err, ...move }, 'moving an endpoint to another delivery lane failed'),
+      onLaneError: (err, { endpointId, lane }) =>
+        logger.warn(
+          { err, endpointId: publicEndpointId(endpointId), lane },
+          'moving an endpoint to another delivery lane failed',
+        ),
     },
   );
-  admission.onLaneMove((move) => logger.info(move, 'endpoint moved to another delivery lane'));
+  admission.onLaneMove(({ endpointId, lane }) =>
+    logger.info({ endpointId: publicEndpointId(endpointId), lane }, 'endpoint moved to another delivery lane'),
+  );
 
   /** Queues the attempt again `delaySeconds` from now, uncounted (it was not made), and completes the job. */
   const handBack = (job: ClaimedJob, ctx: AttemptContext, delaySeconds: number) =>
@@ -212,12 +219,11 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
         job,
       });
       recorded = written.recorded;
-      if (written.disabled) logger.warn({ endpointId: ctx.endpoint_id, reason: written.disabled }, 'endpoint disabled');
+      if (written.disabled) {
+        logger.warn({ endpointId: publicEndpointId(ctx.endpoint_id), reason: written.disabled }, 'endpoint disabled');
+      }
     }
-    logger.debug(
-      { deliveryId: ctx.id, attempt, status: result.httpStatus, outcome: outcome.status, recorded },
-      'delivery attempt',
-    );
+    logAttempt(logger, { ctx, attempt, result, outcome, recorded });
   }
 
   async function handle(job: ClaimedJob, control: AttemptControl) {
@@ -227,7 +233,10 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
     } catch (err) {
       // Aborted by a stop: the dispatcher already said it hands these back.
       if (!control.signal?.aborted) {
-        logger.error({ err, deliveryId: job.data.deliveryId }, 'delivery attempt failed; pg-boss will retry it');
+        logger.error(
+          { err, deliveryId: publicDeliveryId(job.data.deliveryId) },
+          'delivery attempt failed; pg-boss will retry it',
+        );
       }
       throw err;
     }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import type { Cidr } from '../config.ts';
-import { isAddressAllowed, isPublicAddress, parseAddress, urlRefusal } from './egress.ts';
+import { egressRefusal, isAddressAllowed, isPublicAddress, parseAddress, urlRefusal } from './egress.ts';
 
 const NON_PUBLIC = /non-public address/;
 const NEEDS_HTTPS = /must use https/;
@@ -74,6 +74,41 @@ describe('urlRefusal with an empty allowlist: non-public targets', () => {
   });
 });
 
+describe('refusals say what to allowlist', () => {
+  it('names the addresses of localhost and the entry that admits them, IPv4 first', () => {
+    expect(urlRefusal('http://localhost:9000/', [])).toBe(
+      'points to a non-public address: localhost resolves to 127.0.0.1, ::1, none of them public or in HOOKPORT_EGRESS_ALLOWLIST; add 127.0.0.1 (or ::1) to HOOKPORT_EGRESS_ALLOWLIST to allow it',
+    );
+  });
+
+  it('names a literal, and the IPv4 address an IPv6 form carries', () => {
+    expect(urlRefusal('https://10.1.2.3/', [])).toContain(
+      '10.1.2.3 is not public and not in HOOKPORT_EGRESS_ALLOWLIST',
+    );
+    expect(urlRefusal('https://10.1.2.3/', [])).toContain('add 10.1.2.3 to HOOKPORT_EGRESS_ALLOWLIST');
+    expect(urlRefusal('https://[::ffff:10.1.2.3]/', [])).toContain('add 10.1.2.3 to HOOKPORT_EGRESS_ALLOWLIST');
+  });
+
+  it('names every address a name resolved to, and says so when there was none', () => {
+    expect(egressRefusal('db.internal', [addr('10.0.0.5'), addr('fd00::5')])).toBe(
+      'db.internal resolves to 10.0.0.5, fd00::5, none of them public or in HOOKPORT_EGRESS_ALLOWLIST; add 10.0.0.5 (or fd00::5) to HOOKPORT_EGRESS_ALLOWLIST to allow it',
+    );
+    expect(egressRefusal('empty.example', [])).toBe('empty.example resolves to no address');
+  });
+
+  it('suggests an entry that the allowlist then admits (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.boolean(), (n, mapped) => {
+        const v4 = v4FromInt(n);
+        const target = mapped ? ipaddr.parse(`::ffff:${v4.toString()}`) : v4;
+        if (isAddressAllowed(target, [])) return;
+        const entry = /add (\S+) to HOOKPORT_EGRESS_ALLOWLIST/.exec(egressRefusal('h.example', [target]))?.[1] ?? '';
+        expect(isAddressAllowed(target, [ipaddr.parseCIDR(`${entry}/32`)])).toBe(true);
+      }),
+    );
+  });
+});
+
 describe('urlRefusal with an empty allowlist: public targets', () => {
   for (const url of [
     'https://93.184.216.34/',
@@ -134,8 +169,12 @@ describe('urlRefusal with an allowlist', () => {
     expect(urlRefusal('http://foo.localhost/', allowlist)).toBeNull();
   });
 
-  it('refuses localhost while only one of its loopback addresses is allowlisted', () => {
-    expect(urlRefusal('https://localhost/', [cidr('127.0.0.0/8')])).toMatch(NON_PUBLIC);
+  // Deliveries connect to the admitted loopback address only (sender.ts guardedLookup).
+  it('accepts localhost, over http too, once either of its loopback addresses is allowlisted', () => {
+    for (const only of ['127.0.0.1/32', '::1/128']) {
+      expect(urlRefusal('https://localhost/', [cidr(only)]), only).toBeNull();
+      expect(urlRefusal('http://localhost:9000/hook', [cidr(only)]), only).toBeNull();
+    }
   });
 
   it('still refuses non-public addresses outside the allowlist', () => {

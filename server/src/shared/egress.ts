@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Cidr } from '../config.ts';
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+export type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /**
  * Ranges refused even where ipaddr.js calls them unicast: documentation,
@@ -84,6 +84,38 @@ export function fixedAddresses(hostname: string): Address[] {
   return [];
 }
 
+/** The addresses a delivery may connect to, of those a host stands for: the public and allowlisted ones. */
+export function admittedAddresses<A extends Address>(addresses: readonly A[], allowlist: readonly Cidr[]): A[] {
+  return addresses.filter((a) => isAddressAllowed(a, allowlist));
+}
+
+/**
+ * The allowlist entry that admits an address: the IPv4 address an IPv6 form
+ * carries (the allowlist admits every form of it), else the address itself.
+ * `::1` and `::` are themselves, not IPv4-compatible forms of 0.0.0.1 and 0.0.0.0.
+ */
+function admittingEntry(addr: Address): string {
+  const own = addr.kind() === 'ipv4' || ['loopback', 'unspecified'].includes(addr.range());
+  const v4 = own ? null : embeddedIpv4(addr as ipaddr.IPv6);
+  return (v4 ?? addr).toString();
+}
+
+/**
+ * Why no address of a host may be reached, in words an operator can act on:
+ * the addresses the host stands for, and the HOOKPORT_EGRESS_ALLOWLIST entry
+ * that would admit them (IPv4 first: one admitted address is enough).
+ */
+export function egressRefusal(host: string, addresses: readonly Address[]): string {
+  if (addresses.length === 0) return `${host} resolves to no address`;
+  const where = parseAddress(host)
+    ? `${host} is not public and not in HOOKPORT_EGRESS_ALLOWLIST`
+    : `${host} resolves to ${addresses.join(', ')}, ${addresses.length === 1 ? 'not public and not' : 'none of them public or'} in HOOKPORT_EGRESS_ALLOWLIST`;
+  const ordered = [...addresses].sort((a, b) => (a.kind() === b.kind() ? 0 : a.kind() === 'ipv4' ? -1 : 1));
+  const [first, ...others] = [...new Set(ordered.map(admittingEntry))];
+  const alternatives = others.length > 0 ? ` (or ${others.join(', ')})` : '';
+  return `${where}; add ${first}${alternatives} to HOOKPORT_EGRESS_ALLOWLIST to allow it`;
+}
+
 /** C0 controls, space and DEL: never part of a URL as RFC 3986 writes one. */
 function hasSpaceOrControl(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -96,7 +128,9 @@ function hasSpaceOrControl(text: string): boolean {
 /**
  * Checks an endpoint URL when it is created or changed. IP literals and
  * localhost names are judged here; other names are judged again at connect
- * time on the addresses they resolve to. Returns why the URL is refused, or null.
+ * time on the addresses they resolve to. A localhost name is accepted when one
+ * of its loopback addresses is admitted: deliveries connect to that one only.
+ * Returns why the URL is refused, or null.
  */
 export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string | null {
   let url: URL;
@@ -111,10 +145,11 @@ export function urlRefusal(rawUrl: string, allowlist: readonly Cidr[]): string |
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
   const addresses = fixedAddresses(url.hostname);
-  if (addresses.some((a) => !isAddressAllowed(a, allowlist))) {
-    return 'points to a non-public address; add its range to HOOKPORT_EGRESS_ALLOWLIST to allow it';
+  if (addresses.length > 0 && admittedAddresses(addresses, allowlist).length === 0) {
+    return `points to a non-public address: ${egressRefusal(url.hostname, addresses)}`;
   }
-  const allowlisted = addresses.length > 0 && addresses.every((a) => inAllowlist(a, allowlist));
+  // Loopback is never public: the addresses admitted here are the allowlisted ones.
+  const allowlisted = addresses.some((a) => inAllowlist(a, allowlist));
   if (url.protocol === 'http:' && !allowlisted) {
     return 'must use https (http is allowed only for targets inside HOOKPORT_EGRESS_ALLOWLIST)';
   }

@@ -13,7 +13,7 @@ export const health = createRoute({
   path: '/health',
   tags,
   summary: 'Liveness: the process answers',
-  responses: { 200: jsonResponse(HealthSchema, 'Alive') },
+  responses: { 200: jsonResponse(HealthSchema, 'Alive'), ...errorResponses() },
 });
 
 export const ready = createRoute({
