@@ -1,3 +1,4 @@
+import { scopes } from '@hookport/spec';
 import type { Scope } from '../../../sdk/src/index.ts';
 import { apiOptions, apiOptionsHelp, listOption, parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
@@ -12,14 +13,8 @@ import { printResult } from './output.ts';
  */
 export const defaultScopes: Scope[] = ['endpoints:write', 'events:publish', 'deliveries:read'];
 
-const knownScopes: readonly string[] = [
-  'endpoints:read',
-  'endpoints:write',
-  'events:publish',
-  'deliveries:read',
-  'deliveries:write',
-  '*',
-];
+/** The scopes the API knows, from the contract itself. */
+const knownScopes: readonly string[] = scopes;
 
 const options = {
   ...apiOptions,
@@ -29,13 +24,13 @@ const options = {
 } as const;
 
 export function parseScopes(value: string | undefined): Scope[] {
-  const scopes = listOption(value);
-  if (scopes === undefined) return defaultScopes;
-  const unknown = scopes.find((s) => !knownScopes.includes(s));
+  const given = listOption(value);
+  if (given === undefined) return defaultScopes;
+  const unknown = given.find((s) => !knownScopes.includes(s));
   if (unknown !== undefined)
     throw new UsageError(`--scopes: unknown scope "${unknown}" (known: ${knownScopes.join(', ')}).`);
-  if (scopes.length === 0) throw new UsageError('--scopes must name at least one scope.');
-  return scopes as Scope[];
+  if (given.length === 0) throw new UsageError('--scopes must name at least one scope.');
+  return given as Scope[];
 }
 
 export const tokenCreate: Command = {
