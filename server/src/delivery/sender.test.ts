@@ -1,8 +1,10 @@
 import type { LookupAddress } from 'node:dns';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import ipaddr from 'ipaddr.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Cidr } from '../config.ts';
-import { classifyError, deadlineSignal, guardedLookup } from './sender.ts';
+import { classifyError, deadlineSignal, guardedLookup, Sender } from './sender.ts';
 
 type LookupOutcome = { err: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number };
 
@@ -85,8 +87,24 @@ describe('deadlineSignal: the abort signal of one attempt', () => {
     vi.advanceTimersByTime(14_999);
     expect(signal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
+    vi.runAllTimers();
     expect(signal.aborted).toBe(true);
     expect(classifyError(signal.reason)).toBe('timeout');
+  });
+
+  it('aborts one turn after the timer fires, so I/O that arrived in that turn is read first', () => {
+    vi.useFakeTimers();
+    const { signal, release } = deadlineSignal(1_000);
+    vi.advanceTimersToNextTimer();
+    expect(signal.aborted).toBe(false);
+    vi.runAllTimers();
+    expect(signal.aborted).toBe(true);
+    release();
+    const released = deadlineSignal(1_000);
+    vi.advanceTimersToNextTimer();
+    released.release();
+    vi.runAllTimers();
+    expect(released.signal.aborted).toBe(false);
   });
 
   it('aborts with the outer signal, at once when it is already aborted', () => {
@@ -112,5 +130,53 @@ describe('deadlineSignal: the abort signal of one attempt', () => {
     outer.abort();
     vi.advanceTimersByTime(20_000);
     expect(signals.filter((s) => s.signal.aborted)).toEqual([]);
+  });
+});
+
+/**
+ * A receiver on another thread, so it can answer while this one is blocked: it says when it has read the
+ * request, waits 50 ms, answers 204, and raises `answered` once the answer is on the wire.
+ */
+const lateReceiverSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const net = require('node:net');
+const answered = new Int32Array(workerData.answered);
+const server = net.createServer((socket) => {
+  let head = '';
+  socket.on('data', (chunk) => {
+    head += chunk;
+    if (!head.includes('\\r\\n\\r\\n')) return;
+    parentPort.postMessage('received');
+    setTimeout(() => socket.write('HTTP/1.1 204 No Content\\r\\n\\r\\n', () => {
+      Atomics.store(answered, 0, 1);
+      Atomics.notify(answered, 0);
+    }), 50);
+  });
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+describe('Sender: the deadline on a stalled event loop', () => {
+  it('records the answer that arrived before the deadline, even when the loop runs again only after it', async () => {
+    const answered = new Int32Array(new SharedArrayBuffer(4));
+    const receiver = new Worker(lateReceiverSource, { eval: true, workerData: { answered: answered.buffer } });
+    const sender = new Sender([ipaddr.parseCIDR('127.0.0.1/32')], 'sender-test');
+    try {
+      const [port] = (await once(receiver, 'message')) as [number];
+      const timeoutMs = 3_000;
+      const started = performance.now();
+      const result = sender.send({ url: `http://127.0.0.1:${port}/hook`, headers: {}, body: '{}', timeoutMs });
+      await once(receiver, 'message');
+      // Stall this thread as a busy machine would: until the answer is on the wire, then past the deadline.
+      Atomics.wait(answered, 0, 0, 10_000);
+      expect(Atomics.load(answered, 0)).toBe(1);
+      while (performance.now() - started < timeoutMs + 100) {
+        // Busy: the deadline's timer and the answer's bytes are both due when the loop runs again.
+      }
+      expect(await result).toMatchObject({ ok: true, httpStatus: 204 });
+    } finally {
+      await sender.close();
+      await receiver.terminate();
+    }
   });
 });

@@ -149,8 +149,10 @@ export class Sender {
         headers: { ...input.headers, 'user-agent': this.#userAgent },
         body: input.body,
         signal,
-        headersTimeout: input.timeoutMs,
-        bodyTimeout: input.timeoutMs,
+        // Backstops only: the deadline signal is the rule. Equal to it, undici's own timers would fire in
+        // the same late turn of a stalled event loop and call an answer that had arrived a timeout.
+        headersTimeout: 2 * input.timeoutMs,
+        bodyTimeout: 2 * input.timeoutMs,
       });
       const { excerpt, truncated } = await readCapped(res.body);
       return {
@@ -186,13 +188,20 @@ export class Sender {
  * attempt ended or not, holding its signals with it, so a worker kept about rate × timeout of them (35,000
  * timers and 25 MB of live heap at 2,300 deliveries/s with the 15 s default, growing the worker's RSS with
  * every second of a run).
+ *
+ * The deadline aborts one turn of the event loop after its timer fires (setImmediate runs after the I/O
+ * poll): when the loop was stalled past the deadline (a busy machine, a long synchronous stretch of the
+ * embedded database), the timer runs before the I/O of that turn, and an answer that had already arrived
+ * would otherwise be recorded as a timeout. What arrived in time is read first; what did not, times out.
  */
 export function deadlineSignal(ms: number, outer?: AbortSignal): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
-    ms,
-  );
+  let immediate: NodeJS.Immediate | undefined;
+  const timer = setTimeout(() => {
+    immediate = setImmediate(() =>
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    );
+  }, ms);
   const onOuterAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) onOuterAbort();
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
@@ -200,6 +209,7 @@ export function deadlineSignal(ms: number, outer?: AbortSignal): { signal: Abort
     signal: controller.signal,
     release: () => {
       clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
       outer?.removeEventListener('abort', onOuterAbort);
     },
   };
