@@ -144,7 +144,11 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
    */
   async function record(db: Database, w: AttemptWrite): Promise<{ recorded: boolean; disabled: string | null }> {
     const { delivery: d, outcome } = w;
-    const nextAt = outcome.retryInSeconds === null ? null : new Date(Date.now() + outcome.retryInSeconds * 1000);
+    // The wait runs from the answer, not from this write: a busy worker records late, and that delay is not
+    // the endpoint's time to recover. The job starts at the time the attempt log shows.
+    const answeredAt = w.started.getTime() + w.durationMs;
+    const nextAt = outcome.retryInSeconds === null ? null : new Date(answeredAt + outcome.retryInSeconds * 1000);
+    const delaySeconds = nextAt === null ? 0 : Math.max(0, (nextAt.getTime() - Date.now()) / 1000);
     return db.transaction(async (tx) => {
       const [[claimed]] = await Promise.all([
         tx.query<{ slow_lane: boolean }>(storeSql.recordAttempt, [
@@ -175,7 +179,7 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
       if (outcome.status === 'pending') {
         // In the endpoint's lane as it is now (read by the update): it may have moved during the attempt.
         await queue.enqueue(tx, [
-          againOf({ ...d, attempt_count: w.attempt, slow_lane: claimed.slow_lane }, outcome.retryInSeconds ?? 0),
+          againOf({ ...d, attempt_count: w.attempt, slow_lane: claimed.slow_lane }, delaySeconds),
         ]);
       }
       const reason = await trackHealth(tx, w);

@@ -192,7 +192,8 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
     // hands the job back, and another worker makes this attempt again.
     if (result.httpStatus === null && control?.signal?.aborted) throw new Error('worker stopped mid-attempt');
     await ticket.answered(result.ok, result.durationMs);
-    const outcome = decide(result, attempt, profile.retrySchedule, new Date());
+    // Judged as of the answer (a Retry-After date counts from it), as the store schedules the retry.
+    const outcome = decide(result, attempt, profile.retrySchedule, new Date(started.getTime() + result.durationMs));
     // The common case, a success on a healthy endpoint, changes nothing but the delivery and its attempt
     // log: it is written with others. Failures (schedule, health, disabling) keep their own transaction.
     let recorded: boolean;
