@@ -7,3 +7,4 @@ export { createApp } from './http/app.ts';
 export { createLogger } from './logger.ts';
 export { createPublisher, type Publisher, type TransactionalPublishInput } from './publisher.ts';
 export { type Hookport, openDatabase, openHookport, type Role, version } from './runtime.ts';
+export { deliveryEnvOf } from './startup/delivery-settings.ts';

@@ -35,11 +35,14 @@ function shellBlock(after: string, before?: string): string {
   return m[1];
 }
 
-/** The environment without HOOKPORT_* variables of the machine running the tests. */
+/**
+ * The environment of the machine running the tests without what configures Hookport (HOOKPORT_*, and
+ * DATABASE_URL, which CI sets for its PostgreSQL run): the quick start is for the embedded database.
+ */
 function cleanEnv(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(process.env).filter(
-      (e): e is [string, string] => !e[0].startsWith('HOOKPORT_') && e[1] !== undefined,
+      (e): e is [string, string] => !e[0].startsWith('HOOKPORT_') && e[0] !== 'DATABASE_URL' && e[1] !== undefined,
     ),
   );
 }

@@ -38,6 +38,14 @@ export function deliverySettingsOf(config: Config): DeliverySettings {
   };
 }
 
+/**
+ * The environment that gives another process the same delivery settings as `config`: each variable that
+ * is set (an unset one keeps its default there too). What a test or a launcher passes to a worker it starts.
+ */
+export function deliveryEnvOf(config: Config): Record<string, string> {
+  return Object.fromEntries(Object.entries(deliverySettingsOf(config)).filter(([, value]) => value !== unset));
+}
+
 /** One phrase per setting that differs: "HOOKPORT_X is a here, b in the API". */
 export function settingDifferences(mine: DeliverySettings, recorded: DeliverySettings): string[] {
   const names = [...new Set([...Object.keys(mine), ...Object.keys(recorded)])].sort();

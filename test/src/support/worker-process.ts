@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { deliveryEnvOf } from '@hookport/server';
 import { afterAll } from 'vitest';
 import { binNodeFlags } from './bin-flags.ts';
 import { createTenant, startHookport, type TenantFixture, type TestHookport } from './harness.ts';
@@ -64,7 +65,8 @@ async function startProcess<T>(
       HOOKPORT_DB_SCHEMA: dbSchema,
       HOOKPORT_SECRET_KEY: t.hp.secrets.secretKey.toString('hex'),
       HOOKPORT_ADMIN_TOKEN: t.adminToken,
-      HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
+      // The in-process Hookport's delivery settings: a process that differs is refused at start.
+      ...deliveryEnvOf(t.config),
       LOG_LEVEL: 'warn',
       ...env,
     },
@@ -104,12 +106,8 @@ async function startProcess<T>(
 
 /** Starts `hookport worker` as a separate OS process (see startProcess). */
 export async function startWorkerProcess(t: TestHookport, env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const { proc } = await startProcess(
-    t,
-    'worker process',
-    ['worker'],
-    { HOOKPORT_RETRY_SCHEDULE: '1,1,2', ...env },
-    (out) => (out.includes('Hookport worker is running') ? true : undefined),
+  const { proc } = await startProcess(t, 'worker process', ['worker'], env, (out) =>
+    out.includes('Hookport worker is running') ? true : undefined,
   );
   return proc;
 }
