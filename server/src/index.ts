@@ -4,6 +4,8 @@ export { createCore, SecretKeyMismatchError, verifySecretKey } from './core/core
 export { type Database, openPglite, openPostgres, type Queryable } from './db/database.ts';
 export { migrate } from './db/migrate.ts';
 export { createApp } from './http/app.ts';
+export { defaultLingerBounds, type LingerBounds } from './http/lingering-close.ts';
+export { type ServeOptions, serveApp } from './http/node-server.ts';
 export { createLogger } from './logger.ts';
 export { createPublisher, type Publisher, type TransactionalPublishInput } from './publisher.ts';
 export { type Hookport, openDatabase, openHookport, type Role, version } from './runtime.ts';

@@ -1,6 +1,6 @@
-import { serve } from '@hono/node-server';
 import ipaddr from 'ipaddr.js';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { serveApp } from '../http/node-server.ts';
 import { createLogger } from '../logger.ts';
 import { type Hookport, openHookport, type Role } from '../runtime.ts';
 import { assertCanListen, describeListenError } from '../startup/port.ts';
@@ -74,7 +74,7 @@ export async function serveCommand(role: Role, options: { dev: boolean }, io: Cl
   const server =
     role === 'worker'
       ? null
-      : serve({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
+      : serveApp({ fetch: hp.app.fetch, port: config.port, hostname: config.host }, (info) => {
           io.out(banner(hp, info.address, info.port));
         });
   // The port taken between the check and here: the same one line, not an unhandled 'error' event.

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { serveApp } from '@hookport/server';
 import { startHookport, type TestHookport } from '../../src/support/harness.ts';
 
 export interface ServedHookport {
@@ -15,8 +15,8 @@ export interface ServedHookport {
  */
 export async function serveHookport(env: Record<string, string> = {}): Promise<ServedHookport> {
   const t = await startHookport(env);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const listening = serve({ fetch: t.hp.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening));
+  const server = await new Promise<ReturnType<typeof serveApp>>((resolve) => {
+    const listening = serveApp({ fetch: t.hp.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {
