@@ -12,6 +12,8 @@ import { defineConfig } from 'vitest/config';
  * set, and CI always runs that way once.
  */
 const withPostgres = Boolean(process.env.DATABASE_URL);
+/** Compiles the server before the end-to-end tests, which start the `hookport` bin (it runs server/dist). */
+const buildServer = 'test/src/support/build-server.ts';
 
 export default defineConfig({
   test: {
@@ -26,6 +28,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/src/**/*.test.ts'],
           exclude: ['test/src/**/*.pg.test.ts'],
+          globalSetup: [buildServer],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -64,6 +67,7 @@ export default defineConfig({
               test: {
                 name: 'e2e-pg',
                 include: ['test/src/**/*.pg.test.ts'],
+                globalSetup: [buildServer],
                 testTimeout: 120_000,
                 hookTimeout: 60_000,
               },

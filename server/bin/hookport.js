@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
-// Loads the TypeScript CLI through tsx in this same process, so signals (SIGTERM
-// for a graceful stop) reach Hookport itself and no extra node process runs.
+// Runs the compiled CLI (dist/cli.js, built by `pnpm build`; scripts/build.ts) in this same process
+// with plain node, so signals (SIGTERM for a graceful stop) reach Hookport itself and no extra node
+// process or TypeScript loader runs.
 //
 // The V8 flags in the line above (npm's and pnpm's bin shims pass them on too) bound the heap by what
 // is live rather than by the machine's memory; a busy worker's RSS was mostly V8's head-room:
@@ -13,7 +14,14 @@
 // `node server/bin/hookport.js` skips the line: pass the flags on node's command line, as the root
 // package.json's start and worker scripts do (cli-flags.test.ts keeps them the same). NODE_OPTIONS
 // takes --max-semi-space-size but refuses --heap-growing-percent.
-import { register } from 'tsx/esm/api';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli.ts');
+const cli = new URL('../dist/cli.js', import.meta.url);
+try {
+  await import(cli.href);
+} catch (error) {
+  // A checkout where nothing built the server yet: say what to run rather than print a module error.
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(fileURLToPath(cli))) throw error;
+  process.stderr.write('hookport: the server is not built (dist/cli.js is missing); run `pnpm build` first.\n');
+  process.exitCode = 1;
+}

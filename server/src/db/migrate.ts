@@ -1,8 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-dir.ts';
 import { type Database, quoteIdent } from './database.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const migrationsDir = fileURLToPath(packageFile('migrations/'));
 
 export interface Migration {
   id: string;

@@ -2,8 +2,10 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Scalar } from '@scalar/hono-api-reference';
 import { Hono } from 'hono';
+import { packageFile } from '../package-dir.ts';
 
 /** One OpenAPI document the reference lists: a surface's title and where its JSON is served. */
 export interface ReferenceSource {
@@ -28,19 +30,40 @@ interface Bundle {
 }
 
 /**
- * The standalone bundle ships inside the `@scalar/api-reference` package installed by pnpm: no
- * copy is committed, and a `pnpm update` moves the page and its script together. Its package
- * exports only `dist/index.js`, so the folder is found from there.
+ * Set in the compiled server only (scripts/build.ts, esbuild's `define`): the folder, from the package,
+ * where the build copied Scalar's standalone bundle, and its version. The published server does not
+ * depend on `@scalar/api-reference`, whose install is mostly sources of the app the bundle was built
+ * from; running from the TypeScript source, they are undefined and the installed package is read.
  */
+declare const HOOKPORT_SCALAR_COPY: string | undefined;
+declare const HOOKPORT_SCALAR_VERSION: string | undefined;
+
+/** The bundle's folder and version: the compiled server's copy, or the installed package's. */
 function locateBundle(): Bundle {
+  const bundle = typeof HOOKPORT_SCALAR_COPY === 'string' ? copiedBundle() : installedBundle();
+  // Fail when the app is built, not on a browser's first request, if the install lacks the bundle.
+  for (const file of Object.keys(bundleFiles)) statSync(join(bundle.dir, file));
+  return bundle;
+}
+
+function copiedBundle(): Bundle {
+  return {
+    dir: fileURLToPath(packageFile(String(HOOKPORT_SCALAR_COPY))),
+    version: String(HOOKPORT_SCALAR_VERSION),
+  };
+}
+
+/**
+ * From source, the standalone bundle ships inside the `@scalar/api-reference` package installed by
+ * pnpm: no copy is committed, and a `pnpm update` moves the page and its script together (the build
+ * copies it from there too). Its package exports only `dist/index.js`, so the folder is found from there.
+ */
+function installedBundle(): Bundle {
   const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
   const dist = dirname(entry);
   const pkg: unknown = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8'));
   const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
-  const dir = join(dist, 'browser');
-  // Fail when the app is built, not on a browser's first request, if the install lacks the bundle.
-  for (const file of Object.keys(bundleFiles)) statSync(join(dir, file));
-  return { dir, version };
+  return { dir: join(dist, 'browser'), version };
 }
 
 /** Plain links to every document, shown when scripts are off (the reference itself needs them). */
