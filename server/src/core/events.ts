@@ -7,6 +7,7 @@ import {
   isUuid,
   type Page,
   type PublishInput,
+  type QuotaLimit,
 } from '@hookport/spec';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Database, Queryable } from '../db/database.ts';
@@ -14,6 +15,7 @@ import type { DeliveryStore, EventRow } from '../shared/delivery-port.ts';
 import { sha256Hex } from './crypto.ts';
 import { newAjv } from './json-schema.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { countEvents } from './quotas.ts';
 
 const columns = 'id, tenant_id, type, data, delivery_count, created_at';
 
@@ -101,12 +103,16 @@ export async function publishIn(
   store: DeliveryStore,
   tenantId: string,
   input: PublishInput,
+  maxEventsPerDay: QuotaLimit,
 ): Promise<{ event: EventRecord; replayed: boolean }> {
   // System types (ping, endpoint.disabled) are not in the catalogue; every other type must be.
   const check = (type: TypeRow | null) => {
     if (!isSystemEventType(input.type)) checkType(tenantId, input, type);
   };
   if (!input.idempotencyKey) {
+    // Counted first: over the daily quota nothing is written. (An event then refused for its type is
+    // rolled back with its count, unless a transactional publisher's caller commits after the refusal.)
+    await countEvents(q, tenantId, 1, maxEventsPerDay);
     // The type is read with the endpoints, in the store's statement, and checked before anything is written.
     const { event } = await store.storeEvent(q, tenantId, input, { check: { sql: typeSql, run: check } });
     return { event: toEventRecord(event), replayed: false };
@@ -135,14 +141,16 @@ export async function publishIn(
     // An expired key is free again: the old event keeps its data, loses the key.
     await q.query('update events set idempotency_key = null where id = $1', [prior.id]);
   }
+  // A replay above is not a new event and is not counted.
+  await countEvents(q, tenantId, 1, maxEventsPerDay);
   const { event } = await store.storeEvent(q, tenantId, { ...input, requestHash: hash });
   return { event: toEventRecord(event), replayed: false };
 }
 
-export function createEvents(db: Database, store: DeliveryStore) {
+export function createEvents(db: Database, store: DeliveryStore, maxEventsPerDay: QuotaLimit) {
   return {
     publish(tenantId: string, input: PublishInput) {
-      return db.transaction((tx) => publishIn(tx, store, tenantId, input));
+      return db.transaction((tx) => publishIn(tx, store, tenantId, input, maxEventsPerDay));
     },
 
     async list(tenantId: string, f: EventFilter): Promise<Page<EventRecord>> {
