@@ -70,7 +70,8 @@ export async function createPublisher({
       ]);
       let event: EventRecord;
       try {
-        ({ event } = await publishIn(q, store, tenantId, input, maxEventsPerDay));
+        // The caller may commit after a refusal: count before anything is written.
+        ({ event } = await publishIn(q, store, tenantId, input, { defaultLimit: maxEventsPerDay, countFirst: true }));
       } catch (err) {
         // Not every refusal aborts the transaction (an unknown type or invalid data is judged without a
         // SQL error), and a caller that catches it goes on in the same transaction: give it its path back.

@@ -93,6 +93,19 @@ async function typeOf(q: Queryable, tenantId: string, type: string): Promise<Typ
 
 const idempotencyWindowHours = 24;
 
+/** How publishIn applies the tenant's daily event quota. */
+export interface DailyQuota {
+  /** The limit of a tenant the admin gave none of its own. */
+  defaultLimit: QuotaLimit;
+  /**
+   * Count before writing the event, or after. The count takes the tenant's counter row until the
+   * transaction ends, so publishes of a limited tenant queue on it: counted last, the row is held only
+   * from the count to the commit (the API's own short transaction rolls back a refusal whole). Counted
+   * first, a refusal has written nothing, for a transaction the caller may still commit (the outbox).
+   */
+  countFirst: boolean;
+}
+
 /**
  * Publishes through q. With an idempotency key, a repeat within 24 h returns
  * the original event; a repeat with another body is a conflict. The unique
@@ -103,18 +116,18 @@ export async function publishIn(
   store: DeliveryStore,
   tenantId: string,
   input: PublishInput,
-  maxEventsPerDay: QuotaLimit,
+  quota: DailyQuota,
 ): Promise<{ event: EventRecord; replayed: boolean }> {
   // System types (ping, endpoint.disabled) are not in the catalogue; every other type must be.
   const check = (type: TypeRow | null) => {
     if (!isSystemEventType(input.type)) checkType(tenantId, input, type);
   };
+  const count = () => countEvents(q, tenantId, 1, quota.defaultLimit);
   if (!input.idempotencyKey) {
-    // Counted first: over the daily quota nothing is written. (An event then refused for its type is
-    // rolled back with its count, unless a transactional publisher's caller commits after the refusal.)
-    await countEvents(q, tenantId, 1, maxEventsPerDay);
+    if (quota.countFirst) await count();
     // The type is read with the endpoints, in the store's statement, and checked before anything is written.
     const { event } = await store.storeEvent(q, tenantId, input, { check: { sql: typeSql, run: check } });
+    if (!quota.countFirst) await count();
     return { event: toEventRecord(event), replayed: false };
   }
   // With an Idempotency-Key the endpoints are read after the key's lock (a request may wait there while
@@ -142,15 +155,19 @@ export async function publishIn(
     await q.query('update events set idempotency_key = null where id = $1', [prior.id]);
   }
   // A replay above is not a new event and is not counted.
-  await countEvents(q, tenantId, 1, maxEventsPerDay);
+  if (quota.countFirst) await count();
   const { event } = await store.storeEvent(q, tenantId, { ...input, requestHash: hash });
+  if (!quota.countFirst) await count();
   return { event: toEventRecord(event), replayed: false };
 }
 
 export function createEvents(db: Database, store: DeliveryStore, maxEventsPerDay: QuotaLimit) {
   return {
     publish(tenantId: string, input: PublishInput) {
-      return db.transaction((tx) => publishIn(tx, store, tenantId, input, maxEventsPerDay));
+      // Our own transaction: a refusal rolls back the event with it, so the count comes last.
+      return db.transaction((tx) =>
+        publishIn(tx, store, tenantId, input, { defaultLimit: maxEventsPerDay, countFirst: false }),
+      );
     },
 
     async list(tenantId: string, f: EventFilter): Promise<Page<EventRecord>> {
