@@ -423,22 +423,49 @@ export interface components {
         };
         /** @description The tenant's own limits, overriding the server's defaults; a kind absent follows the default. */
         TenantQuotas: {
-            endpoints?: components["schemas"]["QuotaLimit"];
-            eventTypes?: components["schemas"]["QuotaLimit"] & unknown;
-            tokens?: components["schemas"]["QuotaLimit"] & unknown;
-            eventsPerDay?: components["schemas"]["QuotaLimit"] & unknown;
+            /**
+             * @description Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT).
+             * @example 100
+             */
+            endpoints?: number | "unlimited";
+            /**
+             * @description Event types in its catalogue, presets included (default HOOKPORT_MAX_EVENT_TYPES_PER_TENANT).
+             * @example 100
+             */
+            eventTypes?: number | "unlimited";
+            /**
+             * @description API tokens neither revoked nor expired (default HOOKPORT_MAX_TOKENS_PER_TENANT).
+             * @example 100
+             */
+            tokens?: number | "unlimited";
+            /**
+             * @description Events it may publish per UTC day (default HOOKPORT_MAX_EVENTS_PER_DAY).
+             * @example 100
+             */
+            eventsPerDay?: number | "unlimited";
         };
-        /**
-         * @description Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT).
-         * @example 100
-         */
-        QuotaLimit: number | "unlimited";
         /** @description The limits in force: the tenant's overrides, else the server's defaults. */
         TenantLimits: {
-            endpoints: components["schemas"]["QuotaLimit"] & unknown;
-            eventTypes: components["schemas"]["QuotaLimit"] & unknown;
-            tokens: components["schemas"]["QuotaLimit"] & unknown;
-            eventsPerDay: components["schemas"]["QuotaLimit"] & unknown;
+            /**
+             * @description Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT).
+             * @example 100
+             */
+            endpoints: number | "unlimited";
+            /**
+             * @description Event types in its catalogue, presets included (default HOOKPORT_MAX_EVENT_TYPES_PER_TENANT).
+             * @example 100
+             */
+            eventTypes: number | "unlimited";
+            /**
+             * @description API tokens neither revoked nor expired (default HOOKPORT_MAX_TOKENS_PER_TENANT).
+             * @example 100
+             */
+            tokens: number | "unlimited";
+            /**
+             * @description Events it may publish per UTC day (default HOOKPORT_MAX_EVENTS_PER_DAY).
+             * @example 100
+             */
+            eventsPerDay: number | "unlimited";
         };
         CreateTenant: {
             name: string;

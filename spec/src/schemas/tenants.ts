@@ -11,7 +11,7 @@ export type QuotaKind = (typeof quotaKinds)[number];
 
 export const QuotaLimitSchema = z
   .union([z.number().int().min(1).max(1_000_000_000), z.literal('unlimited')])
-  .openapi('QuotaLimit', { description: 'A limit: a positive number, or `unlimited`.', example: 100 });
+  .openapi({ example: 100 });
 
 export type QuotaLimit = z.infer<typeof QuotaLimitSchema>;
 
@@ -61,10 +61,10 @@ export const UpdateTenantQuotasSchema = z
 
 export const TenantLimitsSchema = z
   .object({
-    endpoints: QuotaLimitSchema,
-    eventTypes: QuotaLimitSchema,
-    tokens: QuotaLimitSchema,
-    eventsPerDay: QuotaLimitSchema,
+    endpoints: QuotaLimitSchema.openapi({ description: quotaDescriptions.endpoints }),
+    eventTypes: QuotaLimitSchema.openapi({ description: quotaDescriptions.eventTypes }),
+    tokens: QuotaLimitSchema.openapi({ description: quotaDescriptions.tokens }),
+    eventsPerDay: QuotaLimitSchema.openapi({ description: quotaDescriptions.eventsPerDay }),
   })
   .openapi('TenantLimits', { description: "The limits in force: the tenant's overrides, else the server's defaults." });
 
