@@ -100,6 +100,7 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     adminToken: secrets.adminToken,
     egressAllowlist: config.egressAllowlist,
     deliveryStore: store,
+    quotas: config.quotas,
   });
   const profiles = new ProfileRegistry(
     nativeProfile(config.retrySchedule ?? nativeRetrySchedule, config.deliveryTimeoutMs),

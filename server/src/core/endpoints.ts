@@ -14,6 +14,7 @@ import {
   type Page,
   type ProfileName,
   type RotateSecretInput,
+  type TenantLimits,
   type UpdateEndpointInput,
 } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
@@ -23,6 +24,7 @@ import { urlRefusal } from '../shared/egress.ts';
 import { filtersSelect } from '../shared/event-filters.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { checkQuota, lockQuota } from './quotas.ts';
 
 interface EndpointRow {
   id: string;
@@ -76,9 +78,10 @@ export interface EndpointDeps {
   box: SecretBox;
   egressAllowlist: readonly Cidr[];
   store: DeliveryStore;
+  quotas: TenantLimits;
 }
 
-export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDeps) {
+export function createEndpoints({ db, box, egressAllowlist, store, quotas }: EndpointDeps) {
   function checkUrl(url: string): FieldError[] {
     const refusal = urlRefusal(url, egressAllowlist);
     return refusal ? [{ path: 'url', message: refusal, code: 'url_refused' }] : [];
@@ -123,26 +126,31 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
       const errors = [...checkUrl(input.url), ...(await checkEventTypes(db, tenantId, input.eventTypes))];
       if (errors.length > 0) fail(errors);
       const secret = input.secret ?? newEndpointSecret();
-      const [row] = await db.query<EndpointRow>(
-        `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers,
+      const row = await db.transaction(async (tx) => {
+        await lockQuota(tx, tenantId, 'endpoints');
+        const [inserted] = await tx.query<EndpointRow>(
+          `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers,
            rate_limit, metadata, secret_enc)
          values ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9::text::jsonb, $10, $11::text::jsonb, $12)
          returning ${columns}`,
-        [
-          newId(),
-          tenantId,
-          input.url,
-          input.name ?? '',
-          input.description ?? '',
-          JSON.stringify(eventTypes),
-          input.status ?? 'active',
-          input.profile ?? 'native',
-          JSON.stringify(input.headers ?? {}),
-          input.rateLimit ?? null,
-          JSON.stringify(input.metadata ?? {}),
-          box.seal(secret),
-        ],
-      );
+          [
+            newId(),
+            tenantId,
+            input.url,
+            input.name ?? '',
+            input.description ?? '',
+            JSON.stringify(eventTypes),
+            input.status ?? 'active',
+            input.profile ?? 'native',
+            JSON.stringify(input.headers ?? {}),
+            input.rateLimit ?? null,
+            JSON.stringify(input.metadata ?? {}),
+            box.seal(secret),
+          ],
+        );
+        await checkQuota(tx, tenantId, 'endpoints', quotas);
+        return inserted;
+      });
       if (!row) throw new Error('insert returned no row');
       return { endpoint: toRecord(row), secret };
     },
