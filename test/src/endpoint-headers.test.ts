@@ -137,6 +137,11 @@ describe('custom header values', () => {
       const res = await expectUnchanged(t, () => t.api.patch(path, { token: tenant.token, json: { headers } }));
       expectInvalid(res, `headers.${name}`);
     }
+    // Named with the other refused fields of the same request.
+    const both = await expectUnchanged(t, () =>
+      t.api.patch(path, { token: tenant.token, json: { url: 'http://10.1.2.3/in', headers: { 'X-New': '••••' } } }),
+    );
+    expectInvalid(both, 'url', 'headers.X-New');
     const created = await expectUnchanged(t, () =>
       t.api.post('/v1/endpoints', {
         token: tenant.token,

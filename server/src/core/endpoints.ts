@@ -121,23 +121,22 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
   }
 
   /**
-   * The sealed map to store for the headers an update sent: the stored map is read under the row's
-   * lock, so the masked values sent back resolve against the value this update replaces.
+   * The sealed map to store for the headers an update sent, or why not: the stored map is read under the
+   * row's lock, so the masked values sent back resolve against the value this update replaces. A missing
+   * endpoint resolves against nothing; the update that follows answers it is not found.
    */
   async function headersToStore(
     tx: Queryable,
     tenantId: string,
     id: string,
     sent: Record<string, string>,
-  ): Promise<string | null> {
+  ): Promise<{ sealed: string | null; errors: FieldError[] }> {
     const [row] = await tx.query<{ headers_enc: string | null }>(
       'select headers_enc from endpoints where tenant_id = $1 and id = $2 for update',
       [tenantId, id],
     );
-    if (!row) throw notFound();
-    const resolved = resolveSentHeaders(sent, openHeaders(box, row.headers_enc));
-    if (resolved.errors.length > 0) fail(resolved.errors);
-    return sealHeaders(box, resolved.headers);
+    const resolved = resolveSentHeaders(sent, openHeaders(box, row?.headers_enc ?? null));
+    return { sealed: sealHeaders(box, resolved.headers), errors: resolved.errors };
   }
 
   return {
@@ -229,11 +228,13 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
         ...(input.url !== undefined ? checkUrl(input.url) : []),
         ...(input.eventTypes ? await checkEventTypes(db, tenantId, input.eventTypes) : []),
       ];
-      if (errors.length > 0) fail(errors);
       // Re-activating clears why it was disabled; disabling by hand records that.
       const reason = input.status === undefined ? undefined : input.status === 'disabled' ? 'manual' : null;
       return db.transaction(async (tx) => {
-        const headersEnc = input.headers ? await headersToStore(tx, tenantId, id, input.headers) : undefined;
+        const headers = input.headers ? await headersToStore(tx, tenantId, id, input.headers) : undefined;
+        errors.push(...(headers?.errors ?? []));
+        if (errors.length > 0) fail(errors);
+        const headersEnc = headers?.sealed;
         const [row] = await tx.query<EndpointRow>(
           `update endpoints set
            url = coalesce($3, url),
