@@ -1,7 +1,8 @@
 import { maskHeaderValue } from '@hookport/spec';
 import { describe, expect, it } from 'vitest';
+import { openHeaders, sealHeaders } from '../shared/sealed-headers.ts';
 import { newSecretKey, SecretBox } from './crypto.ts';
-import { maskedHeaders, openHeaders, resolveSentHeaders, sealHeaders } from './custom-headers.ts';
+import { maskedHeaders, resolveSentHeaders } from './custom-headers.ts';
 
 const box = new SecretBox(newSecretKey());
 const stored = { Authorization: 'Bearer 0123456789abcdef', 'X-API-Key': 'key-0123456789' };

@@ -1,18 +1,6 @@
 import { type FieldError, isMaskedHeaderValue, maskHeaders, maskHeaderValue } from '@hookport/spec';
+import { openHeaders } from '../shared/sealed-headers.ts';
 import type { SecretBox } from './crypto.ts';
-
-/**
- * An endpoint's custom headers at rest: the JSON of the whole map sealed by the box that seals endpoint
- * secrets (one owner for encryption), or null for none, so an endpoint without custom headers costs no
- * decryption per attempt. Opened by the delivery worker to send, and by reads only to mask.
- */
-export function sealHeaders(box: SecretBox, headers: Readonly<Record<string, string>>): string | null {
-  return Object.keys(headers).length === 0 ? null : box.seal(JSON.stringify(headers));
-}
-
-export function openHeaders(box: Pick<SecretBox, 'open'>, sealed: string | null): Record<string, string> {
-  return sealed === null ? {} : (JSON.parse(box.open(sealed)) as Record<string, string>);
-}
 
 /** What every read shows: the names, and the values masked (spec/src/header-mask.ts). */
 export function maskedHeaders(box: SecretBox, sealed: string | null): Record<string, string> {

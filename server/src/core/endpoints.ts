@@ -21,8 +21,9 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { urlRefusal } from '../shared/egress.ts';
 import { filtersSelect } from '../shared/event-filters.ts';
+import { openHeaders, sealHeaders } from '../shared/sealed-headers.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
-import { maskedHeaders, openHeaders, resolveSentHeaders, sealHeaders } from './custom-headers.ts';
+import { maskedHeaders, resolveSentHeaders } from './custom-headers.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 
 interface EndpointRow {

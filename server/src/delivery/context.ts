@@ -1,6 +1,6 @@
 import { boundedCache, isUuid, type ProfileName } from '@hookport/spec';
-import { openHeaders } from '../core/custom-headers.ts';
 import type { Queryable } from '../db/database.ts';
+import { openHeaders } from '../shared/sealed-headers.ts';
 import { createBatcher } from './batch.ts';
 import { storeSql } from './store-sql.ts';
 

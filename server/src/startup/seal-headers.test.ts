@@ -7,11 +7,11 @@ import { newId } from '@hookport/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { SecretBox } from '../core/crypto.ts';
-import { openHeaders } from '../core/custom-headers.ts';
 import { type Database, openPglite, openPostgres, quoteIdent } from '../db/database.ts';
 import { loadMigrations, migrate } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
 import { openHookport } from '../runtime.ts';
+import { openHeaders } from '../shared/sealed-headers.ts';
 import { sealClearHeaders } from './seal-headers.ts';
 
 /*

@@ -1,6 +1,6 @@
 import type { SecretBox } from '../core/crypto.ts';
-import { sealHeaders } from '../core/custom-headers.ts';
 import type { Database } from '../db/database.ts';
+import { sealHeaders } from '../shared/sealed-headers.ts';
 
 /**
  * Seals the custom headers still stored in clear (endpoints of an installation older than migration
