@@ -612,6 +612,13 @@ export interface components {
             eventTypes: string[];
             status: components["schemas"]["EndpointStatus"];
             profile: components["schemas"]["Profile"];
+            /**
+             * @description Custom header names with masked values, never the clear value: an auth scheme word is kept, then •••• and the last 4 characters (•••• alone for 8 characters or fewer), e.g. `Bearer ••••3f9a`.
+             * @example {
+             *       "Authorization": "Bearer ••••3f9a",
+             *       "X-Team": "••••"
+             *     }
+             */
             headers: {
                 [key: string]: string;
             };
@@ -652,7 +659,9 @@ export interface components {
             secret?: string;
         };
         /**
+         * @description Sent with every delivery; values are encrypted at rest and masked on read. The map replaces the stored one: a name left out is removed, and a value sent back as read (masked) keeps the stored value.
          * @example {
+         *       "Authorization": "Bearer 3b1c0e6f2a9d4f3f9a",
          *       "X-Team": "billing"
          *     }
          */
