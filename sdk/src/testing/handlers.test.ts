@@ -156,7 +156,7 @@ describe('bad input gets the server problem', () => {
 
     const auth = { authorization: 'Bearer writer' };
     const put = await fetch(`${baseUrl}/v1/endpoints`, { method: 'PUT', headers: auth });
-    expect([put.status, put.headers.get('allow')]).toEqual([405, 'POST, GET']);
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'POST, GET, HEAD']);
     const text = await fetch(`${baseUrl}/v1/event-types`, { method: 'POST', headers: auth, body: '{"name":"y"}' });
     expect(text.status).toBe(415);
     const broken = await fetch(`${baseUrl}/v1/event-types`, {

@@ -56,8 +56,12 @@ export function matchRoute(method: string, pathname: string): Match {
   for (const entry of paths) {
     const found = entry.pattern.exec(pathname);
     if (!found) continue;
-    const operation = entry.methods.get(method);
-    if (!operation) return { kind: 'method_not_allowed', allow: [...entry.methods.keys()] };
+    // HEAD is served wherever GET is, as the server (Hono) does.
+    const operation = entry.methods.get(method) ?? (method === 'HEAD' ? entry.methods.get('GET') : undefined);
+    if (!operation) {
+      const allow = [...entry.methods.keys()];
+      return { kind: 'method_not_allowed', allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow };
+    }
     const pathParams = Object.fromEntries(
       entry.names.map((name, i) => [name, safeDecode(found[i + 1] ?? '')] as const),
     );
