@@ -91,9 +91,11 @@ async function scenario(target: Target): Promise<Observation[]> {
   const out: Observation[] = [];
   // The status of the last answer: the resource methods give the body only.
   let lastStatus = 0;
+  let lastProblem: unknown;
   const recording: Fetch = async (request) => {
     const response = await target.fetch(request);
     lastStatus = response.status;
+    lastProblem = response.ok ? undefined : await response.clone().json();
     return response;
   };
   const client = (token: string) => new Hookport({ baseUrl, token, fetch: recording, maxRetries: 0 });
@@ -110,7 +112,7 @@ async function scenario(target: Target): Promise<Observation[]> {
       out.push({
         step: name,
         status: error.status,
-        shape: shapeOf(error.body),
+        shape: shapeOf(lastProblem),
         problem: {
           code: error.code,
           title: error.title,
