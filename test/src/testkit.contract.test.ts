@@ -179,8 +179,28 @@ async function scenario(target: Target): Promise<Observation[]> {
   const page = await step('list deliveries of the event', () => hp.deliveries.list({ eventId: event?.id ?? '' }));
   await step('get delivery', () => hp.deliveries.get(page?.data[0]?.id ?? ''));
   await step('get a missing delivery', () => hp.deliveries.get('dlv_01jbz8c1x9f8r5m6w0q2v3t4yz'));
+  await step('ping endpoint', () => hp.endpoints.ping(id));
+  await step('recover endpoint', () =>
+    hp.endpoints.recover(id, { since: new Date(Date.now() - 60_000).toISOString() }),
+  );
+  await step('recover without since', () =>
+    // @ts-expect-error: since is required
+    hp.endpoints.recover(id, {}),
+  );
+  await step('create second event type', () => hp.eventTypes.create({ name: 'order.shipped' }));
+  const first = await step('first page of event types', () => hp.eventTypes.list({ limit: 1 }));
+  await step('next page of event types', () => hp.eventTypes.list({ limit: 1, cursor: first?.nextCursor ?? '' }));
+  // "not-a-cursor": a name an event type could have, but no endpoint id.
+  await step('an event type cursor the API never gave', () => hp.eventTypes.list({ cursor: 'bm90LWEtY3Vyc29y' }));
+  await step('an endpoint cursor that is no id', () => hp.endpoints.list({ cursor: 'bm90LWEtY3Vyc29y' }));
+  const byName = await step('endpoint subscribed by name', () =>
+    hp.endpoints.create({ url: receiver.url, eventTypes: ['order.shipped'] }),
+  );
+  await step('delete a subscribed event type', () => hp.eventTypes.delete('order.shipped'));
+  await step('delete the endpoint subscribed by name', () => hp.endpoints.delete(byName?.id ?? ''));
+  await step('delete the event type', () => hp.eventTypes.delete('order.shipped'));
   await step('reader lists endpoints', () => reader.endpoints.list());
-  await step('reader creates an event type', () => reader.eventTypes.create({ name: 'order.shipped' }));
+  await step('reader creates an event type', () => reader.eventTypes.create({ name: 'order.refunded' }));
   await step('unknown token', () => client('hp_not_a_token').endpoints.list());
   await step('delete endpoint', () => hp.endpoints.delete(id));
   await step('get the deleted endpoint', () => hp.endpoints.get(id));

@@ -49,7 +49,7 @@ export const operations: Record<string, Handler> = {
     const sorted = [...store.eventTypes.values()]
       .filter((t) => t.name.startsWith(prefix))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
-    return ok(paginate(sorted, (t) => t.name, query));
+    return ok(paginate(sorted, (t) => t.name, 'by-name', query));
   },
   getEventType: (store, { path }) => ok(store.eventType(path.name ?? '')),
   updateEventType: (store, { path, body }) => ok(store.updateEventType(path.name ?? '', body as UpdateEventType)),
@@ -70,7 +70,7 @@ export const operations: Record<string, Handler> = {
           typeof query.eventType !== 'string' ||
           e.eventTypes.some((filter) => filterMatches(filter, query.eventType as string)),
       );
-    return ok(paginate(newestFirst, (e) => e.id, query));
+    return ok(paginate(newestFirst, (e) => e.id, 'newest-first', query));
   },
   getEndpoint: (store, { path }) => ok(store.endpoint(path.id ?? '').endpoint),
   updateEndpoint: (store, { path, body }) => ok(store.updateEndpoint(path.id ?? '', body as UpdateEndpoint)),
@@ -91,7 +91,7 @@ export const operations: Record<string, Handler> = {
       .reverse()
       .filter((e) => query.type === undefined || e.type === query.type)
       .filter((e) => matchesTime(e.createdAt, query));
-    return ok(paginate(newestFirst, (e) => e.id, query));
+    return ok(paginate(newestFirst, (e) => e.id, 'newest-first', query));
   },
   getEvent: (store, { path }) => {
     const event = store.events.get(path.id ?? '');
@@ -108,7 +108,7 @@ export const operations: Record<string, Handler> = {
       .filter((d) => query.status === undefined || d.status === query.status)
       .filter((d) => matchesTime(d.createdAt, query))
       .filter((d) => statusClassMatches(d, query.httpStatusClass));
-    return ok(paginate(newestFirst, (d) => d.id, query));
+    return ok(paginate(newestFirst, (d) => d.id, 'newest-first', query));
   },
   getDelivery: (store, { path }) => ok({ ...store.delivery(path.id ?? ''), attempts: [] }),
   redeliver: (store, { path }) => ok(store.redeliver(path.id ?? ''), 202),

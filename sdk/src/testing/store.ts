@@ -36,24 +36,40 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Cursor pages over items already in order: the cursor is the key of the last item given. */
-export function paginate<T>(items: T[], keyOf: (item: T) => string, query: Record<string, unknown>): Page<T> {
+/** How a list is ordered: by id, newest first, or by name. */
+export type ListOrder = 'newest-first' | 'by-name';
+
+const validKeys: Record<ListOrder, RegExp> = {
+  'newest-first': /^[a-z]+_[0-7][0-9a-hjkmnp-tv-z]{25}$/,
+  'by-name': /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+};
+
+/**
+ * Keyset pages over items already in `order`, as the server pages: the
+ * cursor carries the key of the last item given, and the next page starts
+ * after that key, whether or not that item still exists. A cursor whose key
+ * could not be one is a 422.
+ */
+export function paginate<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  order: ListOrder,
+  query: Record<string, unknown>,
+): Page<T> {
   const limit = typeof query.limit === 'number' ? query.limit : 20;
-  let start = 0;
+  let rest = items;
   if (typeof query.cursor === 'string') {
     const after = decodeCursor(query.cursor);
-    const at = after === undefined ? -1 : items.findIndex((item) => keyOf(item) === after);
-    if (at < 0) {
+    if (after === undefined || !validKeys[order].test(after)) {
       throw new MockProblem('validation_failed', 'The cursor is not valid.', [
         { path: 'cursor', message: 'is not a cursor this API returned', code: 'invalid_cursor' },
       ]);
     }
-    start = at + 1;
+    rest = items.filter((item) => (order === 'by-name' ? keyOf(item) > after : keyOf(item) < after));
   }
-  const data = items.slice(start, start + limit);
+  const data = rest.slice(0, limit);
   const last = data.at(-1);
-  const more = start + limit < items.length;
-  return { data, nextCursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null };
+  return { data, nextCursor: rest.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 }
 
 function encodeCursor(key: string): string {
