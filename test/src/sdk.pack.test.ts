@@ -200,6 +200,10 @@ it('packs, installs outside the workspace, type-checks and runs against the serv
   // msw is needed by the test kit only: a peer dependency, optional for everyone else.
   expect(installed.peerDependencies).toEqual({ msw: expect.any(String) });
   expect(installed.peerDependenciesMeta).toEqual({ msw: { optional: true } });
+  // The main entry reaches openapi-fetch and nothing else, so it works where msw is not installed.
+  expect((await importGraph(join(project, 'node_modules/@hookport/sdk/dist/index.js'))).bare).toEqual([
+    'openapi-fetch',
+  ]);
 
   await writeFile(join(project, 'src/consumer.ts'), consumer);
   await writeFile(join(project, 'src/edge.ts'), edge);
