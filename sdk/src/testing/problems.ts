@@ -11,10 +11,12 @@ const problems: Record<ProblemCode, [status: number, title: string]> = {
   method_not_allowed: [405, 'Method not allowed'],
   conflict: [409, 'Conflict'],
   idempotency_conflict: [409, 'Idempotency key reused'],
+  quota_exceeded: [409, 'Quota exceeded'],
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   validation_failed: [422, 'Validation failed'],
   rate_limited: [429, 'Too many requests'],
+  daily_quota_exceeded: [429, 'Daily event quota exceeded'],
   internal: [500, 'Internal server error'],
   unavailable: [503, 'Service unavailable'],
 };
