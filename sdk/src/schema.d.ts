@@ -246,7 +246,7 @@ export interface paths {
         put?: never;
         /**
          * Publish an event to every endpoint subscribed to its type
-         * @description Stores the event, one delivery per matching endpoint and their queue jobs in one transaction. With an Idempotency-Key, the same key and body within 24 h returns the original event; another body is a 409.
+         * @description Stores the event, one delivery per matching endpoint and their queue jobs in one transaction. With an Idempotency-Key, the same key and body within 24 h returns the original event; another body is a 409. Over the tenant's daily event quota, a 429 (`daily_quota_exceeded`) and nothing is stored.
          */
         post: operations["publishEvent"];
         delete?: never;
@@ -376,7 +376,7 @@ export interface components {
             /** @example The request body is not valid. */
             detail: string;
             /** @enum {string} */
-            code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
+            code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_conflict" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "daily_quota_exceeded" | "internal" | "unavailable";
             requestId?: string;
             errors?: components["schemas"]["FieldError"][];
         };
@@ -399,6 +399,8 @@ export interface components {
             id: string;
             name: string;
             metadata: components["schemas"]["Metadata"];
+            quotas: components["schemas"]["TenantQuotas"];
+            limits: components["schemas"]["TenantLimits"];
             /**
              * Format: date-time
              * @example 2026-01-15T10:30:00.000Z
@@ -419,11 +421,58 @@ export interface components {
         Metadata: {
             [key: string]: string;
         };
+        /** @description The tenant's own limits, overriding the server's defaults; a kind absent follows the default. */
+        TenantQuotas: {
+            /**
+             * @description Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT).
+             * @example 100
+             */
+            endpoints?: number | "unlimited";
+            /**
+             * @description Event types in its catalogue, presets included (default HOOKPORT_MAX_EVENT_TYPES_PER_TENANT).
+             * @example 100
+             */
+            eventTypes?: number | "unlimited";
+            /**
+             * @description API tokens neither revoked nor expired (default HOOKPORT_MAX_TOKENS_PER_TENANT).
+             * @example 100
+             */
+            tokens?: number | "unlimited";
+            /**
+             * @description Events it may publish per UTC day (default HOOKPORT_MAX_EVENTS_PER_DAY).
+             * @example 100
+             */
+            eventsPerDay?: number | "unlimited";
+        };
+        /** @description The limits in force: the tenant's overrides, else the server's defaults. */
+        TenantLimits: {
+            /**
+             * @description Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT).
+             * @example 100
+             */
+            endpoints: number | "unlimited";
+            /**
+             * @description Event types in its catalogue, presets included (default HOOKPORT_MAX_EVENT_TYPES_PER_TENANT).
+             * @example 100
+             */
+            eventTypes: number | "unlimited";
+            /**
+             * @description API tokens neither revoked nor expired (default HOOKPORT_MAX_TOKENS_PER_TENANT).
+             * @example 100
+             */
+            tokens: number | "unlimited";
+            /**
+             * @description Events it may publish per UTC day (default HOOKPORT_MAX_EVENTS_PER_DAY).
+             * @example 100
+             */
+            eventsPerDay: number | "unlimited";
+        };
         CreateTenant: {
             name: string;
             metadata?: components["schemas"]["Metadata"];
             /** @description Vendor event catalogues to load into the tenant's event types. */
             presets?: components["schemas"]["Vendor"][];
+            quotas?: components["schemas"]["TenantQuotas"];
         };
         /** @enum {string} */
         Vendor: "spedy" | "helpdesk" | "tsanet" | "rapidly" | "xpath";
@@ -435,6 +484,30 @@ export interface components {
         UpdateTenant: {
             name?: string;
             metadata?: components["schemas"]["Metadata"];
+            quotas?: components["schemas"]["UpdateTenantQuotas"];
+        };
+        /** @description Changes to the overrides: a kind absent is left as it is, null removes its override. */
+        UpdateTenantQuotas: {
+            /**
+             * @description Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT). null: back to the server default.
+             * @example 100
+             */
+            endpoints?: number | "unlimited" | null;
+            /**
+             * @description Event types in its catalogue, presets included (default HOOKPORT_MAX_EVENT_TYPES_PER_TENANT). null: back to the server default.
+             * @example 100
+             */
+            eventTypes?: number | "unlimited" | null;
+            /**
+             * @description API tokens neither revoked nor expired (default HOOKPORT_MAX_TOKENS_PER_TENANT). null: back to the server default.
+             * @example 100
+             */
+            tokens?: number | "unlimited" | null;
+            /**
+             * @description Events it may publish per UTC day (default HOOKPORT_MAX_EVENTS_PER_DAY). null: back to the server default.
+             * @example 100
+             */
+            eventsPerDay?: number | "unlimited" | null;
         };
         CreatedToken: components["schemas"]["Token"] & {
             /**
@@ -539,6 +612,13 @@ export interface components {
             eventTypes: string[];
             status: components["schemas"]["EndpointStatus"];
             profile: components["schemas"]["Profile"];
+            /**
+             * @description Custom header names with masked values, never the clear value: an auth scheme word is kept, then •••• and the last 4 characters (•••• alone for 8 characters or fewer), e.g. `Bearer ••••3f9a`.
+             * @example {
+             *       "Authorization": "Bearer ••••3f9a",
+             *       "X-Team": "••••"
+             *     }
+             */
             headers: {
                 [key: string]: string;
             };
@@ -579,7 +659,9 @@ export interface components {
             secret?: string;
         };
         /**
+         * @description Sent with every delivery; values are encrypted at rest and masked on read. The map replaces the stored one: a name left out is removed, and a value sent back as read (masked) keeps the stored value.
          * @example {
+         *       "Authorization": "Bearer 3b1c0e6f2a9d4f3f9a",
          *       "X-Team": "billing"
          *     }
          */
@@ -949,6 +1031,15 @@ export interface operations {
             };
             /** @description The token lacks the scope this operation needs. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1395,6 +1486,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is larger than allowed. */
             413: {
                 headers: {
@@ -1691,7 +1791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state. */
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1898,7 +1998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state. */
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2214,6 +2314,15 @@ export interface operations {
             };
             /** @description The token lacks the scope this operation needs. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2754,7 +2863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state. */
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2867,7 +2976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state. */
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3085,7 +3194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state. */
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3121,7 +3230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            /** @description The token has used its requests for this window, or the tenant its events for the UTC day (`daily_quota_exceeded`); retry after Retry-After seconds. */
             429: {
                 headers: {
                     /** @description Seconds until the window of this token ends and requests are accepted again. */
@@ -3488,7 +3597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state. */
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
                 headers: {
                     [name: string]: unknown;

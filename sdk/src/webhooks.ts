@@ -79,9 +79,9 @@ export async function verifyWebhook<TData = EventData>(
   const signatures = requireHeader(headers, 'webhook-signature');
   checkTimestamp(timestamp, options);
 
-  const key = await hmacKey(options.keyEncoding === 'raw' ? encoder.encode(secret) : decodeSecret(secret));
+  const key = await hmacKey(keyBytes(secret, options.keyEncoding), 'verify');
   const body = toBytes(rawBody);
-  const signed = concat(encoder.encode(`${id}.${timestamp}.`), body);
+  const signed = signedContent(id, timestamp, body);
   for (const candidate of signatures.split(' ')) {
     const comma = candidate.indexOf(',');
     if (comma < 0 || candidate.slice(0, comma) !== 'v1') continue;
@@ -121,7 +121,7 @@ export async function verifyHubSignature<T = unknown>(
   const header = requireHeader(headers, 'x-hub-signature-256').trim();
   const signature = header.startsWith('sha256=') ? fromHex(header.slice('sha256='.length)) : undefined;
   const body = toBytes(rawBody);
-  const key = await hmacKey(encoder.encode(secret));
+  const key = await hmacKey(encoder.encode(secret), 'verify');
   if (!signature || !(await globalThis.crypto.subtle.verify('HMAC', key, signature, body))) {
     throw new WebhookVerificationError(
       'no_matching_signature',
@@ -129,6 +129,32 @@ export async function verifyHubSignature<T = unknown>(
     );
   }
   return parseJson<T>(body);
+}
+
+/**
+ * The `v1,<base64>` Standard Webhooks signature of a message: what Hookport
+ * sends in `webhook-signature`. The test kit signs with it, so a signed test
+ * request and `verifyWebhook` share one implementation of the scheme.
+ */
+export async function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestamp: string,
+  rawBody: RawBody,
+  keyEncoding: VerifyWebhookOptions['keyEncoding'] = 'base64',
+): Promise<string> {
+  const key = await hmacKey(keyBytes(secret, keyEncoding), 'sign');
+  const signature = await globalThis.crypto.subtle.sign('HMAC', key, signedContent(id, timestamp, toBytes(rawBody)));
+  return `v1,${toBase64(new Uint8Array(signature))}`;
+}
+
+/** What Standard Webhooks signs: `<id>.<timestamp>.<body>`. */
+function signedContent(id: string, timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  return concat(encoder.encode(`${id}.${timestamp}.`), body);
+}
+
+function keyBytes(secret: string, keyEncoding: VerifyWebhookOptions['keyEncoding']): Uint8Array<ArrayBuffer> {
+  return keyEncoding === 'raw' ? encoder.encode(secret) : decodeSecret(secret);
 }
 
 function checkTimestamp(value: string, options: VerifyWebhookOptions): void {
@@ -207,8 +233,8 @@ function decodeSecret(secret: string): Uint8Array<ArrayBuffer> {
   return key;
 }
 
-function hmacKey(raw: Uint8Array<ArrayBuffer>) {
-  return globalThis.crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+function hmacKey(raw: Uint8Array<ArrayBuffer>, usage: 'sign' | 'verify') {
+  return globalThis.crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
 function toBytes(body: RawBody): Uint8Array<ArrayBuffer> {
@@ -231,6 +257,12 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   } catch {
     return undefined;
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 function fromHex(text: string): Uint8Array<ArrayBuffer> | undefined {

@@ -36,8 +36,25 @@ describe('loadConfig defaults', () => {
       publicUrl: undefined,
       apiRateLimit: 6000,
       apiRateWindowSeconds: 60,
+      quotas: { endpoints: 100, eventTypes: 1000, tokens: 50, eventsPerDay: 'unlimited' },
       logLevel: 'info',
     });
+  });
+
+  it('reads the quotas: a number, or unlimited written as the word or 0', () => {
+    const config = loadConfig({
+      HOOKPORT_MAX_ENDPOINTS_PER_TENANT: '3',
+      HOOKPORT_MAX_EVENT_TYPES_PER_TENANT: 'Unlimited',
+      HOOKPORT_MAX_TOKENS_PER_TENANT: '0',
+      HOOKPORT_MAX_EVENTS_PER_DAY: '250000',
+    });
+    expect(config.quotas).toEqual({ endpoints: 3, eventTypes: 'unlimited', tokens: 'unlimited', eventsPerDay: 250000 });
+  });
+
+  it.each(['-1', '1.5', 'lots', '1e3', '2000000000'])('refuses the quota %s, naming the variable', (value) => {
+    expect(() => loadConfig({ HOOKPORT_MAX_EVENTS_PER_DAY: value })).toThrow(
+      /HOOKPORT_MAX_EVENTS_PER_DAY: must be a whole number up to 1000000000, or unlimited \(or 0\)/,
+    );
   });
 
   it('ignores unrelated variables', () => {

@@ -1,3 +1,4 @@
+import type { QuotaLimit, TenantLimits } from '@hookport/spec';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
@@ -55,6 +56,23 @@ const secretKey = z
     return key;
   });
 
+/** A default per-tenant quota: a positive number, or `unlimited` (also written `0`, like HOOKPORT_API_RATE_LIMIT). */
+function quotaLimit(fallback: QuotaLimit) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx): QuotaLimit => {
+      const text = value.trim().toLowerCase();
+      if (text === 'unlimited' || text === '0') return 'unlimited';
+      const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n > 1_000_000_000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number up to 1000000000, or unlimited (or 0)' });
+        return 'unlimited';
+      }
+      return n;
+    });
+}
+
 export const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -103,6 +121,10 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 3600)
     .default(60),
+  HOOKPORT_MAX_ENDPOINTS_PER_TENANT: quotaLimit(100),
+  HOOKPORT_MAX_EVENT_TYPES_PER_TENANT: quotaLimit(1000),
+  HOOKPORT_MAX_TOKENS_PER_TENANT: quotaLimit(50),
+  HOOKPORT_MAX_EVENTS_PER_DAY: quotaLimit('unlimited'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -128,6 +150,8 @@ export interface Config {
   /** Requests per window per API token; 0 means no limit. */
   apiRateLimit: number;
   apiRateWindowSeconds: number;
+  /** Each tenant's quotas unless the admin set its own (docs/api.md, "Quotas"). */
+  quotas: TenantLimits;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -169,6 +193,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.HOOKPORT_PUBLIC_URL,
     apiRateLimit: e.HOOKPORT_API_RATE_LIMIT,
     apiRateWindowSeconds: e.HOOKPORT_API_RATE_WINDOW_SECONDS,
+    quotas: {
+      endpoints: e.HOOKPORT_MAX_ENDPOINTS_PER_TENANT,
+      eventTypes: e.HOOKPORT_MAX_EVENT_TYPES_PER_TENANT,
+      tokens: e.HOOKPORT_MAX_TOKENS_PER_TENANT,
+      eventsPerDay: e.HOOKPORT_MAX_EVENTS_PER_DAY,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,4 +1,4 @@
-import { CoreError, type EventRecord, fromTypeId, type PublishInput } from '@hookport/spec';
+import { CoreError, type EventRecord, fromTypeId, type PublishInput, type QuotaLimit } from '@hookport/spec';
 import type postgres from 'postgres';
 import { publishIn } from './core/events.ts';
 import { openPostgres, type Queryable, quoteIdent, type SqlValue } from './db/database.ts';
@@ -10,6 +10,11 @@ export interface PublisherOptions {
   databaseUrl: string;
   /** Hookport's schema (HOOKPORT_DB_SCHEMA); default `hookport`. */
   schema?: string;
+  /**
+   * The daily event quota of a tenant the admin gave none of its own, as HOOKPORT_MAX_EVENTS_PER_DAY
+   * gives it to the server; default unlimited. A tenant's own quota applies either way.
+   */
+  maxEventsPerDay?: QuotaLimit;
 }
 
 export interface TransactionalPublishInput extends PublishInput {
@@ -31,7 +36,11 @@ export interface Publisher {
  * The transactional outbox, Hookport style: an application on the same
  * PostgreSQL database publishes as part of its own transaction.
  */
-export async function createPublisher({ databaseUrl, schema = 'hookport' }: PublisherOptions): Promise<Publisher> {
+export async function createPublisher({
+  databaseUrl,
+  schema = 'hookport',
+  maxEventsPerDay = 'unlimited',
+}: PublisherOptions): Promise<Publisher> {
   // pg-boss needs a started instance to insert jobs; it never works jobs here.
   const db = openPostgres({ url: databaseUrl, schema, max: 1 });
   let queue: Queue;
@@ -61,7 +70,8 @@ export async function createPublisher({ databaseUrl, schema = 'hookport' }: Publ
       ]);
       let event: EventRecord;
       try {
-        ({ event } = await publishIn(q, store, tenantId, input));
+        // The caller may commit after a refusal: count before anything is written.
+        ({ event } = await publishIn(q, store, tenantId, input, { defaultLimit: maxEventsPerDay, countFirst: true }));
       } catch (err) {
         // Not every refusal aborts the transaction (an unknown type or invalid data is judged without a
         // SQL error), and a caller that catches it goes on in the same transaction: give it its path back.

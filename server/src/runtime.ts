@@ -19,6 +19,7 @@ import { createWorker, type Worker } from './delivery/worker.ts';
 import { createApp } from './http/app.ts';
 import { defaultReach, waitForPostgres } from './startup/database-reachable.ts';
 import { reconcileDeliverySettings } from './startup/delivery-settings.ts';
+import { sealClearHeaders } from './startup/seal-headers.ts';
 
 /** What a process runs: the API, the delivery worker, or both (the default). */
 export type Role = 'all' | 'api' | 'worker';
@@ -78,6 +79,9 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await verifySecretKey(db, secrets.secretKey);
+    // After the key check: custom headers an older version stored in clear are sealed with the proven key.
+    const sealedHeaders = await sealClearHeaders(db, new SecretBox(secrets.secretKey));
+    if (sealedHeaders > 0) logger.info({ endpoints: sealedHeaders }, 'custom headers stored in clear were sealed');
     await reconcileDeliverySettings(db, config, role, logger);
     queue = await openQueue(db, {
       databaseUrl: config.databaseUrl,
@@ -100,6 +104,7 @@ export async function openHookport(config: Config, logger: Logger, role: Role = 
     adminToken: secrets.adminToken,
     egressAllowlist: config.egressAllowlist,
     deliveryStore: store,
+    quotas: config.quotas,
   });
   const profiles = new ProfileRegistry(
     nativeProfile(config.retrySchedule ?? nativeRetrySchedule, config.deliveryTimeoutMs),

@@ -3,6 +3,7 @@ export * from './cache.ts';
 export * from './catalogues.ts';
 export * from './document.ts';
 export * from './errors.ts';
+export * from './header-mask.ts';
 export * from './ids.ts';
 export * from './matching.ts';
 export * from './port.ts';

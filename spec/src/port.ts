@@ -9,7 +9,13 @@ import type {
 import type { CreateEventTypeSchema, UpdateEventTypeSchema } from './schemas/event-types.ts';
 import type { AttemptErrorKindSchema, DeliveryStatusSchema, httpStatusClasses } from './schemas/events.ts';
 import type { Scope } from './schemas/scopes.ts';
-import type { CreateTenantSchema, CreateTokenSchema, UpdateTenantSchema } from './schemas/tenants.ts';
+import type {
+  CreateTenantSchema,
+  CreateTokenSchema,
+  TenantLimits,
+  TenantQuotas,
+  UpdateTenantSchema,
+} from './schemas/tenants.ts';
 
 /**
  * The core port: everything a surface (the native API or a vendor adapter)
@@ -25,6 +31,10 @@ export interface TenantRecord {
   id: string;
   name: string;
   metadata: Record<string, string>;
+  /** The admin's overrides of the server's default quotas. */
+  quotas: TenantQuotas;
+  /** The limits in force: the overrides, else the defaults. */
+  limits: TenantLimits;
   createdAt: Date;
   updatedAt: Date;
 }

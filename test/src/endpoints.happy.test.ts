@@ -99,13 +99,14 @@ describe('create and read', () => {
       eventTypes: ['ticket.created', 'ticket.*', '*'],
       status: 'paused',
       profile: 'helpdesk',
-      headers: { 'X-Team': 'billing', Authorization: 'Bearer receiver-token' },
+      // Values are masked on every read (docs/api.md, "Custom headers").
+      headers: { 'X-Team': '••••', Authorization: 'Bearer ••••oken' },
       rateLimit: 25,
       metadata: { owner: 'billing', tier: 'gold' },
       disabledReason: null,
     });
     const got = await t.api.get<Endpoint>(`/v1/endpoints/${created.id}`, { token: tenant.token });
-    expect(got.body.headers).toEqual({ 'X-Team': 'billing', Authorization: 'Bearer receiver-token' });
+    expect(got.body.headers).toEqual({ 'X-Team': '••••', Authorization: 'Bearer ••••oken' });
   });
 
   it('accepts `*` and prefix.* subscriptions at any depth', async () => {
@@ -263,7 +264,7 @@ describe('update', () => {
       name: 'After',
       description: 'New',
       eventTypes: ['ticket.*'],
-      headers: { 'X-New': '2' },
+      headers: { 'X-New': '••••' },
       rateLimit: 500,
       metadata: { fresh: 'true' },
       createdAt: created.createdAt,

@@ -285,6 +285,8 @@ describe('native only', () => {
       { 'X-A\r\nInjected': 'v' },
       { 'X-A': 'a\u0000b' },
       { 'X-A': 'é' },
+      // A mask that stands for no stored value (docs/api.md, "Custom headers").
+      { 'X-A': 'Bearer ••••abcd' },
       { 'X A': 'v' },
       { 'X-A:': 'v' },
       { Host: 'evil.example.com' },
@@ -300,7 +302,8 @@ describe('native only', () => {
     }
     const fine = await sendJson(x, 'PATCH', `/v1/endpoints/${id}`, { headers: { 'X-Team': 'billing' } });
     expect(fine.status, fine.text).toBe(200);
-    expect((fine.body as { headers: unknown }).headers).toEqual({ 'X-Team': 'billing' });
+    // Stored, and read masked (docs/api.md, "Custom headers").
+    expect((fine.body as { headers: unknown }).headers).toEqual({ 'X-Team': '••••' });
   });
 
   it('refuses enormous numbers where an integer is expected, in bodies and queries', async () => {

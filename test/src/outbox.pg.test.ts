@@ -175,4 +175,30 @@ describe('createPublisher().publish() inside the caller’s transaction', () => 
     });
     expect(await orders()).toContain('after-refusal');
   });
+
+  it("applies the tenant's daily event quota: over it, a CoreError naming the limit, and nothing of the event stored when the caller commits", async () => {
+    const limited = await createTenant(t);
+    const set = await t.api.patch(`/v1/tenants/${limited.id}`, {
+      token: t.adminToken,
+      json: { quotas: { eventsPerDay: 1 } },
+    });
+    expect(set.status).toBe(200);
+    const publish = (tx: Parameters<Publisher['publish']>[0]) =>
+      hookport().publish(tx, { tenantId: limited.id, type: 'ticket.created', data: {} });
+    await app().begin((tx) => publish(tx));
+    const before = await stored();
+    let refused: unknown = null;
+    await app().begin(async (tx) => {
+      refused = await publish(tx).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      await tx`insert into orders (ref) values ('after-quota')`;
+    });
+    expect(refused).toBeInstanceOf(CoreError);
+    expect((refused as CoreError).code).toBe('daily_quota_exceeded');
+    expect((refused as CoreError).message).toContain('quota of 1 events');
+    expect(await stored()).toEqual(before);
+    expect(await orders()).toContain('after-quota');
+  });
 });

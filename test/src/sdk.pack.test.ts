@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -34,6 +34,8 @@ const { serve } = createRequire(new URL('../../server/package.json', import.meta
   '@hono/node-server',
 ) as typeof NodeServer;
 const tsc = createRequire(join(sdkDir, 'package.json')).resolve('typescript/bin/tsc');
+// The msw the SDK is developed with, so npm finds it in its cache.
+const mswVersion = (createRequire(join(sdkDir, 'package.json'))('msw/package.json') as { version: string }).version;
 
 let t: TestHookport;
 let server: ReturnType<typeof serve>;
@@ -138,33 +140,71 @@ function tsconfig(files: string[], compilerOptions: Record<string, unknown>) {
   });
 }
 
+interface Packed {
+  files: string[];
+  installed: { dependencies: Record<string, string>; peerDependencies?: Record<string, string> } & Record<
+    string,
+    unknown
+  >;
+}
+
+let packing: Promise<Packed> | undefined;
+
+/**
+ * Packs the SDK and installs the tarball, with msw for the test kit, into the
+ * fresh project: once, for every test of this file.
+ */
+function packAndInstall(): Promise<Packed> {
+  packing ??= (async () => {
+    const { stdout: packed } = await run('pnpm', ['pack', '--pack-destination', project, '--json'], {
+      cwd: sdkDir,
+      env: { ...process.env, CI: 'true' },
+    });
+    const report = JSON.parse(packed.slice(packed.indexOf('{'))) as { filename: string; files: { path: string }[] };
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await run(
+      'npm',
+      [
+        'install',
+        report.filename,
+        `msw@${mswVersion}`,
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--loglevel=error',
+      ],
+      { cwd: project },
+    );
+    const installed = JSON.parse(await readFile(join(project, 'node_modules/@hookport/sdk/package.json'), 'utf8'));
+    await mkdir(join(project, 'src'));
+    return { files: report.files.map((f) => f.path), installed };
+  })();
+  return packing;
+}
+
 it('packs, installs outside the workspace, type-checks and runs against the server', async () => {
-  const { stdout: packed } = await run('pnpm', ['pack', '--pack-destination', project, '--json'], {
-    cwd: sdkDir,
-    env: { ...process.env, CI: 'true' },
-  });
-  const tarball = (JSON.parse(packed.slice(packed.indexOf('{'))) as { filename: string }).filename;
-  const files = (JSON.parse(packed.slice(packed.indexOf('{'))) as { files: { path: string }[] }).files.map(
-    (f) => f.path,
-  );
+  const { files, installed } = await packAndInstall();
   expect(files).toContain('dist/index.js');
   expect(files).toContain('dist/index.d.ts');
   expect(files).toContain('dist/schema.d.ts');
+  expect(files).toContain('dist/testing/index.js');
+  expect(files).toContain('dist/testing/index.d.ts');
   expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(expect.arrayContaining(['package.json', 'LICENSE']));
   expect(files.some((f) => f.startsWith('src/') || f.includes('.test.'))).toBe(false);
 
-  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-    cwd: project,
-  });
-  const installed = JSON.parse(await readFile(join(project, 'node_modules/@hookport/sdk/package.json'), 'utf8'));
   // The package carries the repository's licence, word for word.
   expect(await readFile(join(project, 'node_modules/@hookport/sdk/LICENSE'), 'utf8')).toBe(
     await readFile(fileURLToPath(new URL('../../LICENSE', import.meta.url)), 'utf8'),
   );
   expect(Object.keys(installed.dependencies)).toEqual(['openapi-fetch']);
+  // msw is needed by the test kit only: a peer dependency, optional for everyone else.
+  expect(installed.peerDependencies).toEqual({ msw: expect.any(String) });
+  expect(installed.peerDependenciesMeta).toEqual({ msw: { optional: true } });
+  // The main entry reaches openapi-fetch and nothing else, so it works where msw is not installed.
+  expect((await importGraph(join(project, 'node_modules/@hookport/sdk/dist/index.js'))).bare).toEqual([
+    'openapi-fetch',
+  ]);
 
-  await mkdir(join(project, 'src'));
   await writeFile(join(project, 'src/consumer.ts'), consumer);
   await writeFile(join(project, 'src/edge.ts'), edge);
   await writeFile(
@@ -190,4 +230,57 @@ it('packs, installs outside the workspace, type-checks and runs against the serv
     notFound: 'not_found',
     typed: false,
   });
+}, 120_000);
+
+/** The runnable example of the README's Testing section: its one ts block that imports the test kit. */
+function testingExample(readme: string): string {
+  const section = readme.slice(readme.indexOf('\n## Testing\n'));
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const example = blocks.find((b) => b.includes("from '@hookport/sdk/testing'") && b.includes('setupServer'));
+  if (!example) throw new Error('The README has no Testing example importing @hookport/sdk/testing.');
+  return example;
+}
+
+/** Every module specifier a built file imports, following the package's own relative imports. */
+async function importGraph(entry: string): Promise<{ files: string[]; bare: string[] }> {
+  const seen = new Set<string>();
+  const bare = new Set<string>();
+  const queue = [entry];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
+      const specifier = m[1] ?? '';
+      if (specifier.startsWith('.')) queue.push(join(dirname(file), specifier));
+      else bare.add(specifier);
+    }
+  }
+  return { files: [...seen], bare: [...bare].sort() };
+}
+
+it('runs the README Testing example in the fresh project with msw; the test kit imports nothing from Node', async () => {
+  await packAndInstall();
+  const example = testingExample(await readFile(join(sdkDir, 'README.md'), 'utf8'));
+  await writeFile(join(project, 'src/testing-example.ts'), example);
+  await writeFile(
+    join(project, 'tsconfig.testing.json'),
+    tsconfig(['src/testing-example.ts'], {
+      // msw's types need the DOM lib, and its dependencies' declarations do not type-check beside
+      // @types/node ('duplex' differs): their libraries are skipped, the example is checked strictly.
+      lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [rootTypes],
+      outDir: 'out-testing',
+    }),
+  );
+  await run(process.execPath, [tsc, '-p', 'tsconfig.testing.json'], { cwd: project });
+  const { stdout } = await run(process.execPath, ['out-testing/testing-example.js'], { cwd: project, timeout: 30_000 });
+  expect(stdout.trim()).toBe('Hookport test kit example passed');
+
+  // What a browser bundler would have to resolve from the testing entry: msw and the package's own files only.
+  const graph = await importGraph(join(project, 'node_modules/@hookport/sdk/dist/testing/index.js'));
+  expect(graph.bare).toEqual(['msw']);
+  expect(graph.files.length).toBeGreaterThan(5);
 }, 120_000);

@@ -101,14 +101,22 @@ describe('a realistic run on every surface', () => {
     });
     expect(patched.status).toBe(200);
     secrets.push(rotated.body.secret, brought, reset.body.secret, set);
-    // A native endpoint made with a secret of its own, and a TSANet one for its hex format.
+    // A native endpoint made with a secret of its own, and a TSANet one for its hex format. The native one
+    // also carries a receiver's credentials in custom headers, sealed like secrets (docs/api.md, "Custom headers").
     const own = `whsec_${randomBytes(40).toString('base64')}`;
+    const bearer = randomBytes(24).toString('base64url');
+    const apiKey = randomBytes(16).toString('hex');
     const made = await t.api.post('/v1/endpoints', {
       ...auth,
-      json: { url: `${net.httpBase}/ok/own`, eventTypes: [seeded.refs.eventType], secret: own },
+      json: {
+        url: `${net.httpBase}/ok/own`,
+        eventTypes: [seeded.refs.eventType],
+        secret: own,
+        headers: { Authorization: `Bearer ${bearer}`, 'X-API-Key': apiKey },
+      },
     });
     expect(made.status).toBe(201);
-    secrets.push(own);
+    secrets.push(own, bearer, apiKey);
   });
 
   it('delivers, fails in every way, pings and redelivers', async () => {

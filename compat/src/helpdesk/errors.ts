@@ -34,9 +34,11 @@ const vendorCodes: Record<ProblemCode, { code: string; status: ContentfulStatusC
   method_not_allowed: { code: 'METHOD_NOT_ALLOWED', status: 405 },
   conflict: { code: 'CONFLICT', status: 409 },
   idempotency_conflict: { code: 'CONFLICT', status: 409 },
+  quota_exceeded: { code: 'QUOTA_EXCEEDED', status: 409 },
   payload_too_large: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
   validation_failed: { code: 'VALIDATION_ERROR', status: 422 },
   rate_limited: { code: 'RATE_LIMIT_EXCEEDED', status: 429 },
+  daily_quota_exceeded: { code: 'QUOTA_EXCEEDED', status: 429 },
   internal: { code: 'INTERNAL_ERROR', status: 500 },
   unavailable: { code: 'SERVICE_UNAVAILABLE', status: 503 },
 };

@@ -30,6 +30,7 @@ const errorDescriptions: Record<number, string> = {
   401: 'INVALID_API_KEY: the key is missing, invalid or revoked.',
   403: 'INSUFFICIENT_API_PERMISSION: the key lacks admin permission, or X-Workspace-Id names another workspace.',
   404: 'NOT_FOUND: no such webhook in this workspace.',
+  409: 'QUOTA_EXCEEDED: the workspace has reached its webhook quota; the message gives the limit.',
   413: 'PAYLOAD_TOO_LARGE: the body is larger than allowed.',
   422: 'VALIDATION_ERROR: a field is missing or invalid, or a query parameter is not one the operation takes; details names each one.',
   429: 'RATE_LIMIT_EXCEEDED: the key has used its requests for this window; retry after Retry-After seconds.',
@@ -100,7 +101,7 @@ export const createWebhook = createRoute({
       z.object({ webhook: WebhookWithSecretSchema }).openapi('HelpdeskCreatedWebhookEnvelope'),
       'The new webhook with its signing secret',
     ),
-    ...errors(413, 422),
+    ...errors(409, 413, 422),
   },
 });
 

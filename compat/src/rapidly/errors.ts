@@ -53,10 +53,12 @@ const errorNames: Record<ProblemCode, string> = {
   method_not_allowed: 'MethodNotAllowed',
   conflict: 'Conflict',
   idempotency_conflict: 'Conflict',
+  quota_exceeded: 'Conflict',
   payload_too_large: 'PayloadTooLarge',
   unsupported_media_type: 'RequestValidationError',
   validation_failed: 'RequestValidationError',
   rate_limited: 'QuotaExceeded',
+  daily_quota_exceeded: 'QuotaExceeded',
   internal: 'InternalServerError',
   unavailable: 'ServiceUnavailable',
 };

@@ -65,7 +65,12 @@ export const createEndpoint = createRoute({
   summary: 'Create Webhook Endpoint',
   description: 'Create a webhook endpoint. **Scopes**: `webhooks:write`',
   request: { body: { required: true, content: { 'application/json': { schema: WebhookEndpointCreateSchema } } } },
-  responses: { 201: json(WebhookEndpointSchema, 'Webhook endpoint created.'), ...commonErrors, ...bodyErrors },
+  responses: {
+    201: json(WebhookEndpointSchema, 'Webhook endpoint created.'),
+    ...commonErrors,
+    ...bodyErrors,
+    409: json(ErrorSchema, 'The workspace has reached its webhook endpoint quota; the detail gives the limit.'),
+  },
 });
 
 export const getEndpoint = createRoute({

@@ -59,7 +59,7 @@ export const createEndpoint = createRoute({
   request: { body: body(CreateWebhookEndpointSchema) },
   responses: {
     201: json(WebhookEndpointWithSecretSchema, 'The new endpoint with its secret'),
-    ...spedyErrors(400, 413, 415),
+    ...spedyErrors(400, 409, 413, 415),
   },
 });
 

@@ -20,9 +20,11 @@ export const tsanetStatuses: Record<ProblemCode, ContentfulStatusCode> = {
   method_not_allowed: 405,
   conflict: 409,
   idempotency_conflict: 409,
+  quota_exceeded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  daily_quota_exceeded: 429,
   internal: 500,
   unavailable: 503,
 };

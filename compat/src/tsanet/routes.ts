@@ -28,6 +28,7 @@ const describe: Record<number, string> = {
   401: 'The bearer token is missing, unknown, expired or revoked.',
   403: 'The token may not do this.',
   404: 'No such webhook subscription.',
+  409: 'The company has reached its webhook subscription quota; the message gives the limit.',
   413: 'The request body is larger than allowed.',
   415: 'The request body is not JSON.',
   429: 'The token has used its requests for this window; retry after Retry-After seconds.',
@@ -76,7 +77,7 @@ export const createWebhook = createRoute({
   request: { body: jsonBody(CreateWebhookSubscriptionSchema) },
   responses: {
     200: jsonResponse(WebhookSubscriptionCreatedSchema, 'Webhook subscription created successfully'),
-    ...errors(400, 401, 403, 413, 415),
+    ...errors(400, 401, 403, 409, 413, 415),
   },
 });
 

@@ -27,9 +27,11 @@ export const xpathErrors: Record<ProblemCode, XpathError> = {
   method_not_allowed: { status: 405, code: 'method_not_allowed' },
   conflict: { status: 409, code: 'conflict' },
   idempotency_conflict: { status: 409, code: 'conflict' },
+  quota_exceeded: { status: 409, code: 'quota_exceeded' },
   payload_too_large: { status: 413, code: 'payload_too_large' },
   unsupported_media_type: { status: 415, code: 'unsupported_media_type' },
   rate_limited: { status: 429, code: 'rate_limited' },
+  daily_quota_exceeded: { status: 429, code: 'quota_exceeded' },
   internal: { status: 500, code: 'internal_error' },
   unavailable: { status: 503, code: 'service_unavailable' },
 };

@@ -28,7 +28,7 @@ const errorDescriptions: Record<number, string> = {
   401: 'The bearer token is missing, unknown, expired or revoked (`unauthorized`).',
   403: 'The token lacks the scope this operation needs, or is not a tenant token (`forbidden`).',
   404: 'No such webhook endpoint for this tenant (`not_found`).',
-  409: 'The request conflicts with the current state (`conflict`).',
+  409: 'The request conflicts with the current state (`conflict`), or, creating an endpoint, the tenant has reached its endpoint quota (`quota_exceeded`).',
   413: 'The request body is larger than allowed (`payload_too_large`).',
   415: 'The request body is not JSON (`unsupported_media_type`).',
   429: 'Too many requests (`rate_limited`): the token has used its requests for this window; retry after Retry-After seconds.',

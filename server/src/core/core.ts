@@ -1,4 +1,4 @@
-import type { CorePort } from '@hookport/spec';
+import type { CorePort, TenantLimits } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryStore } from '../shared/delivery-port.ts';
@@ -18,25 +18,34 @@ export interface CoreOptions {
   egressAllowlist: readonly Cidr[];
   /** The delivery engine's store: events, their deliveries and jobs are written through it. */
   deliveryStore: DeliveryStore;
+  /** The quotas of a tenant the admin gave none of its own (HOOKPORT_MAX_*). */
+  quotas: TenantLimits;
 }
 
 /** The server's implementation of the core port, over one database. */
-export function createCore({ db, secretKey, adminToken, egressAllowlist, deliveryStore }: CoreOptions): CorePort {
+export function createCore({
+  db,
+  secretKey,
+  adminToken,
+  egressAllowlist,
+  deliveryStore,
+  quotas,
+}: CoreOptions): CorePort {
   const box = new SecretBox(secretKey);
-  const tokens = createTokens(db, adminToken);
+  const tokens = createTokens(db, adminToken, quotas);
   const deliveries = createDeliveries(db, deliveryStore);
-  const endpoints = createEndpoints({ db, box, egressAllowlist, store: deliveryStore });
+  const endpoints = createEndpoints({ db, box, egressAllowlist, store: deliveryStore, quotas });
   return {
     authenticate: tokens.authenticate,
-    tenants: createTenants(db),
+    tenants: createTenants(db, quotas),
     tokens,
-    eventTypes: createEventTypes(db),
+    eventTypes: createEventTypes(db, quotas),
     endpoints: {
       ...endpoints,
       ping: deliveries.ping,
       recover: deliveries.recover,
     },
-    events: createEvents(db, deliveryStore),
+    events: createEvents(db, deliveryStore, quotas.eventsPerDay),
     deliveries: {
       list: deliveries.list,
       get: deliveries.get,

@@ -14,6 +14,7 @@ import {
   type Page,
   type ProfileName,
   type RotateSecretInput,
+  type TenantLimits,
   type UpdateEndpointInput,
 } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
@@ -21,8 +22,11 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { urlRefusal } from '../shared/egress.ts';
 import { filtersSelect } from '../shared/event-filters.ts';
+import { openHeaders, sealHeaders } from '../shared/sealed-headers.ts';
 import { newEndpointSecret, type SecretBox } from './crypto.ts';
+import { maskedHeaders, resolveSentHeaders } from './custom-headers.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { checkQuota, lockQuota } from './quotas.ts';
 
 interface EndpointRow {
   id: string;
@@ -34,7 +38,7 @@ interface EndpointRow {
   event_types: string[];
   status: EndpointStatus;
   profile: ProfileName;
-  headers: Record<string, string>;
+  headers_enc: string | null;
   rate_limit: number | null;
   metadata: Record<string, string>;
   disabled_reason: string | null;
@@ -42,10 +46,11 @@ interface EndpointRow {
   updated_at: Date;
 }
 
-const columns = `id, seq, tenant_id, url, name, description, event_types, status, profile, headers,
+const columns = `id, seq, tenant_id, url, name, description, event_types, status, profile, headers_enc,
   rate_limit, metadata, disabled_reason, created_at, updated_at`;
 
-function toRecord(r: EndpointRow): EndpointRecord {
+/** Header values leave the core masked, whatever the surface: no read shows them in clear. */
+function recordOf(r: EndpointRow, box: SecretBox): EndpointRecord {
   return {
     id: r.id,
     seq: Number(r.seq),
@@ -56,7 +61,7 @@ function toRecord(r: EndpointRow): EndpointRecord {
     eventTypes: r.event_types,
     status: r.status,
     profile: r.profile,
-    headers: r.headers,
+    headers: maskedHeaders(box, r.headers_enc),
     rateLimit: r.rate_limit,
     metadata: r.metadata,
     disabledReason: r.disabled_reason,
@@ -76,9 +81,12 @@ export interface EndpointDeps {
   box: SecretBox;
   egressAllowlist: readonly Cidr[];
   store: DeliveryStore;
+  quotas: TenantLimits;
 }
 
-export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDeps) {
+export function createEndpoints({ db, box, egressAllowlist, store, quotas }: EndpointDeps) {
+  const toRecord = (r: EndpointRow) => recordOf(r, box);
+
   function checkUrl(url: string): FieldError[] {
     const refusal = urlRefusal(url, egressAllowlist);
     return refusal ? [{ path: 'url', message: refusal, code: 'url_refused' }] : [];
@@ -116,33 +124,62 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
     return row;
   }
 
+  /**
+   * The sealed map to store for the headers an update sent, or why not: the stored map is read under the
+   * row's lock, so the masked values sent back resolve against the value this update replaces. A missing
+   * endpoint resolves against nothing; the update that follows answers it is not found.
+   */
+  async function headersToStore(
+    tx: Queryable,
+    tenantId: string,
+    id: string,
+    sent: Record<string, string>,
+  ): Promise<{ sealed: string | null; errors: FieldError[] }> {
+    const [row] = await tx.query<{ headers_enc: string | null }>(
+      'select headers_enc from endpoints where tenant_id = $1 and id = $2 for update',
+      [tenantId, id],
+    );
+    const resolved = resolveSentHeaders(sent, openHeaders(box, row?.headers_enc ?? null));
+    return { sealed: sealHeaders(box, resolved.headers), errors: resolved.errors };
+  }
+
   return {
     async create(tenantId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointRecord; secret: string }> {
       const eventTypes = [...new Set(input.eventTypes)];
       // Checked as sent, not deduplicated, so `eventTypes.N` names the caller's own index N.
-      const errors = [...checkUrl(input.url), ...(await checkEventTypes(db, tenantId, input.eventTypes))];
+      const headers = resolveSentHeaders(input.headers ?? {}, {});
+      const errors = [
+        ...checkUrl(input.url),
+        ...(await checkEventTypes(db, tenantId, input.eventTypes)),
+        ...headers.errors,
+      ];
       if (errors.length > 0) fail(errors);
       const secret = input.secret ?? newEndpointSecret();
-      const [row] = await db.query<EndpointRow>(
-        `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers,
+      const row = await db.transaction(async (tx) => {
+        await lockQuota(tx, tenantId, 'endpoints');
+        const [inserted] = await tx.query<EndpointRow>(
+          `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers_enc,
            rate_limit, metadata, secret_enc)
-         values ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9::text::jsonb, $10, $11::text::jsonb, $12)
-         returning ${columns}`,
-        [
-          newId(),
-          tenantId,
-          input.url,
-          input.name ?? '',
-          input.description ?? '',
-          JSON.stringify(eventTypes),
-          input.status ?? 'active',
-          input.profile ?? 'native',
-          JSON.stringify(input.headers ?? {}),
-          input.rateLimit ?? null,
-          JSON.stringify(input.metadata ?? {}),
-          box.seal(secret),
-        ],
-      );
+           values ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11::text::jsonb, $12)
+           returning ${columns}`,
+          [
+            newId(),
+            tenantId,
+            input.url,
+            input.name ?? '',
+            input.description ?? '',
+            JSON.stringify(eventTypes),
+            input.status ?? 'active',
+            input.profile ?? 'native',
+            sealHeaders(box, headers.headers),
+            input.rateLimit ?? null,
+            JSON.stringify(input.metadata ?? {}),
+            box.seal(secret),
+          ],
+        );
+        await checkQuota(tx, tenantId, 'endpoints', quotas);
+        return inserted;
+      });
       if (!row) throw new Error('insert returned no row');
       return { endpoint: toRecord(row), secret };
     },
@@ -200,10 +237,13 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
         ...(input.url !== undefined ? checkUrl(input.url) : []),
         ...(input.eventTypes ? await checkEventTypes(db, tenantId, input.eventTypes) : []),
       ];
-      if (errors.length > 0) fail(errors);
       // Re-activating clears why it was disabled; disabling by hand records that.
       const reason = input.status === undefined ? undefined : input.status === 'disabled' ? 'manual' : null;
       return db.transaction(async (tx) => {
+        const headers = input.headers ? await headersToStore(tx, tenantId, id, input.headers) : undefined;
+        errors.push(...(headers?.errors ?? []));
+        if (errors.length > 0) fail(errors);
+        const headersEnc = headers?.sealed;
         const [row] = await tx.query<EndpointRow>(
           `update endpoints set
            url = coalesce($3, url),
@@ -211,7 +251,7 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
            description = coalesce($5, description),
            event_types = coalesce($6::text::jsonb, event_types),
            status = coalesce($7, status),
-           headers = coalesce($8::text::jsonb, headers),
+           headers_enc = case when $14::boolean then $8::text else headers_enc end,
            rate_limit = case when $9::boolean then $10::integer else rate_limit end,
            metadata = coalesce($11::text::jsonb, metadata),
            disabled_reason = case when $12::boolean then $13::text else disabled_reason end,
@@ -226,12 +266,13 @@ export function createEndpoints({ db, box, egressAllowlist, store }: EndpointDep
             input.description ?? null,
             eventTypes ? JSON.stringify(eventTypes) : null,
             input.status ?? null,
-            input.headers ? JSON.stringify(input.headers) : null,
+            headersEnc ?? null,
             input.rateLimit !== undefined,
             input.rateLimit ?? null,
             input.metadata ? JSON.stringify(input.metadata) : null,
             reason !== undefined,
             reason ?? null,
+            headersEnc !== undefined,
           ],
         );
         if (!row) throw notFound();

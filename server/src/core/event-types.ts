@@ -5,11 +5,13 @@ import {
   type EventTypeRecord,
   eventTypeNamePattern,
   type Page,
+  type TenantLimits,
   type UpdateEventTypeInput,
 } from '@hookport/spec';
 import type { Database } from '../db/database.ts';
 import { schemaErrors } from './json-schema.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { checkQuota, lockQuota } from './quotas.ts';
 
 interface EventTypeRow {
   name: string;
@@ -45,23 +47,28 @@ function assertValidSchema(schema: Record<string, unknown> | null | undefined) {
 
 const isName = (key: string) => eventTypeNamePattern.test(key);
 
-export function createEventTypes(db: Database) {
+export function createEventTypes(db: Database, quotas: TenantLimits) {
   return {
     async create(tenantId: string, input: CreateEventTypeInput): Promise<EventTypeRecord> {
       assertValidSchema(input.schema);
-      const [row] = await db.query<EventTypeRow>(
-        `insert into event_types (tenant_id, name, description, schema, deprecated)
-         values ($1, $2, $3, $4::text::jsonb, $5) on conflict do nothing returning ${columns}`,
-        [
-          tenantId,
-          input.name,
-          input.description ?? '',
-          input.schema ? JSON.stringify(input.schema) : null,
-          input.deprecated ?? false,
-        ],
-      );
-      if (!row) throw new CoreError('conflict', `The event type ${input.name} already exists.`);
-      return toRecord(row);
+      return db.transaction(async (tx) => {
+        await lockQuota(tx, tenantId, 'eventTypes');
+        const [row] = await tx.query<EventTypeRow>(
+          `insert into event_types (tenant_id, name, description, schema, deprecated)
+           values ($1, $2, $3, $4::text::jsonb, $5) on conflict do nothing returning ${columns}`,
+          [
+            tenantId,
+            input.name,
+            input.description ?? '',
+            input.schema ? JSON.stringify(input.schema) : null,
+            input.deprecated ?? false,
+          ],
+        );
+        // A name taken is a conflict whatever the count: checked before the quota.
+        if (!row) throw new CoreError('conflict', `The event type ${input.name} already exists.`);
+        await checkQuota(tx, tenantId, 'eventTypes', quotas);
+        return toRecord(row);
+      });
     },
 
     async list(

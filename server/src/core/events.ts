@@ -7,6 +7,7 @@ import {
   isUuid,
   type Page,
   type PublishInput,
+  type QuotaLimit,
 } from '@hookport/spec';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Database, Queryable } from '../db/database.ts';
@@ -14,6 +15,7 @@ import type { DeliveryStore, EventRow } from '../shared/delivery-port.ts';
 import { sha256Hex } from './crypto.ts';
 import { newAjv } from './json-schema.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { countEvents } from './quotas.ts';
 
 const columns = 'id, tenant_id, type, data, delivery_count, created_at';
 
@@ -91,6 +93,19 @@ async function typeOf(q: Queryable, tenantId: string, type: string): Promise<Typ
 
 const idempotencyWindowHours = 24;
 
+/** How publishIn applies the tenant's daily event quota. */
+export interface DailyQuota {
+  /** The limit of a tenant the admin gave none of its own. */
+  defaultLimit: QuotaLimit;
+  /**
+   * Count before writing the event, or after. The count takes the tenant's counter row until the
+   * transaction ends, so publishes of a limited tenant queue on it: counted last, the row is held only
+   * from the count to the commit (the API's own short transaction rolls back a refusal whole). Counted
+   * first, a refusal has written nothing, for a transaction the caller may still commit (the outbox).
+   */
+  countFirst: boolean;
+}
+
 /**
  * Publishes through q. With an idempotency key, a repeat within 24 h returns
  * the original event; a repeat with another body is a conflict. The unique
@@ -101,14 +116,18 @@ export async function publishIn(
   store: DeliveryStore,
   tenantId: string,
   input: PublishInput,
+  quota: DailyQuota,
 ): Promise<{ event: EventRecord; replayed: boolean }> {
   // System types (ping, endpoint.disabled) are not in the catalogue; every other type must be.
   const check = (type: TypeRow | null) => {
     if (!isSystemEventType(input.type)) checkType(tenantId, input, type);
   };
+  const count = () => countEvents(q, tenantId, 1, quota.defaultLimit);
   if (!input.idempotencyKey) {
+    if (quota.countFirst) await count();
     // The type is read with the endpoints, in the store's statement, and checked before anything is written.
     const { event } = await store.storeEvent(q, tenantId, input, { check: { sql: typeSql, run: check } });
+    if (!quota.countFirst) await count();
     return { event: toEventRecord(event), replayed: false };
   }
   // With an Idempotency-Key the endpoints are read after the key's lock (a request may wait there while
@@ -135,14 +154,20 @@ export async function publishIn(
     // An expired key is free again: the old event keeps its data, loses the key.
     await q.query('update events set idempotency_key = null where id = $1', [prior.id]);
   }
+  // A replay above is not a new event and is not counted.
+  if (quota.countFirst) await count();
   const { event } = await store.storeEvent(q, tenantId, { ...input, requestHash: hash });
+  if (!quota.countFirst) await count();
   return { event: toEventRecord(event), replayed: false };
 }
 
-export function createEvents(db: Database, store: DeliveryStore) {
+export function createEvents(db: Database, store: DeliveryStore, maxEventsPerDay: QuotaLimit) {
   return {
     publish(tenantId: string, input: PublishInput) {
-      return db.transaction((tx) => publishIn(tx, store, tenantId, input));
+      // Our own transaction: a refusal rolls back the event with it, so the count comes last.
+      return db.transaction((tx) =>
+        publishIn(tx, store, tenantId, input, { defaultLimit: maxEventsPerDay, countFirst: false }),
+      );
     },
 
     async list(tenantId: string, f: EventFilter): Promise<Page<EventRecord>> {

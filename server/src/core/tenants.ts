@@ -5,43 +5,70 @@ import {
   isUuid,
   newId,
   type Page,
+  type TenantLimits,
+  type TenantQuotas,
   type TenantRecord,
   type UpdateTenantInput,
   vendorCatalogues,
 } from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { checkQuota, limitsOf, quotasOf } from './quotas.ts';
 
 interface TenantRow {
   id: string;
   name: string;
   metadata: Record<string, string>;
+  quotas: unknown;
   created_at: Date;
   updated_at: Date;
 }
 
-const columns = 'id, name, metadata, created_at, updated_at';
+const columns = 'id, name, metadata, quotas, created_at, updated_at';
 
-function toRecord(r: TenantRow): TenantRecord {
-  return { id: r.id, name: r.name, metadata: r.metadata, createdAt: r.created_at, updatedAt: r.updated_at };
+/** The overrides after an update: null removes a kind's override, absent leaves it. */
+function mergedQuotas(current: TenantQuotas, changes: Partial<Record<keyof TenantQuotas, unknown>>): TenantQuotas {
+  const out: Record<string, unknown> = { ...current };
+  for (const [kind, value] of Object.entries(changes)) {
+    if (value === null) delete out[kind];
+    else if (value !== undefined) out[kind] = value;
+  }
+  return quotasOf(out);
 }
 
 export function tenantNotFound(): CoreError {
   return new CoreError('not_found', 'No such tenant.');
 }
 
-export function createTenants(db: Database) {
+export function createTenants(db: Database, defaultQuotas: TenantLimits) {
+  function toRecord(r: TenantRow): TenantRecord {
+    const quotas = quotasOf(r.quotas);
+    return {
+      id: r.id,
+      name: r.name,
+      metadata: r.metadata,
+      quotas,
+      limits: limitsOf(quotas, defaultQuotas),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
   return {
     async create(input: CreateTenantInput): Promise<TenantRecord> {
       return db.transaction(async (tx) => {
         const [row] = await tx.query<TenantRow>(
-          `insert into tenants (id, name, metadata) values ($1, $2, $3::text::jsonb) returning ${columns}`,
-          [newId(), input.name, JSON.stringify(input.metadata ?? {})],
+          `insert into tenants (id, name, metadata, quotas) values ($1, $2, $3::text::jsonb, $4::text::jsonb)
+           returning ${columns}`,
+          [newId(), input.name, JSON.stringify(input.metadata ?? {}), JSON.stringify(quotasOf(input.quotas ?? {}))],
         );
         if (!row) throw new Error('insert returned no row');
-        for (const vendor of new Set(input.presets ?? [])) {
+        const presets = new Set(input.presets ?? []);
+        for (const vendor of presets) {
           await loadCatalogue(tx, row.id, vendorCatalogues[vendor]);
         }
+        // The presets' event types count against the event type quota like any others.
+        if (presets.size > 0) await checkQuota(tx, row.id, 'eventTypes', defaultQuotas);
         return toRecord(row);
       });
     },
@@ -62,13 +89,27 @@ export function createTenants(db: Database) {
     },
 
     async update(id: string, input: UpdateTenantInput): Promise<TenantRecord> {
-      const [row] = await db.query<TenantRow>(
-        `update tenants set name = coalesce($2, name), metadata = coalesce($3::text::jsonb, metadata), updated_at = now()
-         where id = $1 returning ${columns}`,
-        [id, input.name ?? null, input.metadata ? JSON.stringify(input.metadata) : null],
-      );
-      if (!row) throw tenantNotFound();
-      return toRecord(row);
+      return db.transaction(async (tx) => {
+        // Read under a row lock so that two updates of different quotas both keep their change.
+        const [current] = await tx.query<{ quotas: unknown }>('select quotas from tenants where id = $1 for update', [
+          id,
+        ]);
+        if (!current) throw tenantNotFound();
+        const quotas = input.quotas ? mergedQuotas(quotasOf(current.quotas), input.quotas) : null;
+        const [row] = await tx.query<TenantRow>(
+          `update tenants set name = coalesce($2, name), metadata = coalesce($3::text::jsonb, metadata),
+             quotas = coalesce($4::text::jsonb, quotas), updated_at = now()
+           where id = $1 returning ${columns}`,
+          [
+            id,
+            input.name ?? null,
+            input.metadata ? JSON.stringify(input.metadata) : null,
+            quotas && JSON.stringify(quotas),
+          ],
+        );
+        if (!row) throw tenantNotFound();
+        return toRecord(row);
+      });
     },
   };
 }

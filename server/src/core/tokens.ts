@@ -7,11 +7,13 @@ import {
   type Page,
   type Principal,
   type Scope,
+  type TenantLimits,
   type TokenRecord,
 } from '@hookport/spec';
 import type { Database } from '../db/database.ts';
 import { constantTimeEqual, newApiToken, sha256Hex } from './crypto.ts';
 import { decodeCursor, toPage } from './pagination.ts';
+import { checkQuota, lockQuota } from './quotas.ts';
 import { tenantNotFound } from './tenants.ts';
 
 interface TokenRow {
@@ -47,7 +49,7 @@ interface KnownToken {
   expiresAt: number | null;
 }
 
-export function createTokens(db: Database, adminToken: string | undefined) {
+export function createTokens(db: Database, adminToken: string | undefined, quotas: TenantLimits) {
   /**
    * Tenant tokens found valid in the last tokenCacheMs, by hash: most requests come from a few tokens,
    * and looking the token up was a round trip of its own on every request. revoke() drops the entry at
@@ -73,11 +75,16 @@ export function createTokens(db: Database, adminToken: string | undefined) {
         ]);
       }
       const token = newApiToken();
-      const [row] = await db.query<TokenRow>(
-        `insert into api_tokens (id, tenant_id, name, scopes, token_hash, expires_at)
-         values ($1, $2, $3, $4::text::jsonb, $5, $6) returning ${columns}`,
-        [newId(), tenantId, input.name, JSON.stringify(input.scopes), sha256Hex(token), input.expiresAt ?? null],
-      );
+      const row = await db.transaction(async (tx) => {
+        await lockQuota(tx, tenantId, 'tokens');
+        const [inserted] = await tx.query<TokenRow>(
+          `insert into api_tokens (id, tenant_id, name, scopes, token_hash, expires_at)
+           values ($1, $2, $3, $4::text::jsonb, $5, $6) returning ${columns}`,
+          [newId(), tenantId, input.name, JSON.stringify(input.scopes), sha256Hex(token), input.expiresAt ?? null],
+        );
+        await checkQuota(tx, tenantId, 'tokens', quotas);
+        return inserted;
+      });
       if (!row) throw new Error('insert returned no row');
       return { record: toRecord(row), token };
     },

@@ -24,7 +24,7 @@ const ctx = {
   event_id: newId(),
   endpoint_id: newId(),
   url: 'https://hooks.example.com/in?token=url-secret',
-  headers: { 'X-Api-Key': 'header-secret' },
+  headers_enc: 'sealed-headers',
   data: { card: 'body-secret' },
   secret_enc: 'sealed-secret',
 } as unknown as AttemptContext;
@@ -66,7 +66,7 @@ describe('logAttempt', () => {
       durationMs: 12,
     });
     const text = JSON.stringify(lines);
-    for (const leak of ['url-secret', 'header-secret', 'body-secret', 'sealed-secret', 'response-text', ctx.id]) {
+    for (const leak of ['url-secret', 'sealed-headers', 'body-secret', 'sealed-secret', 'response-text', ctx.id]) {
       expect(text).not.toContain(leak);
     }
   });

@@ -1,5 +1,6 @@
 import { boundedCache, isUuid, type ProfileName } from '@hookport/spec';
 import type { Queryable } from '../db/database.ts';
+import { openHeaders } from '../shared/sealed-headers.ts';
 import { createBatcher } from './batch.ts';
 import { storeSql } from './store-sql.ts';
 
@@ -17,7 +18,8 @@ export interface AttemptContext {
   url: string;
   endpoint_status: string;
   profile: ProfileName;
-  headers: Record<string, string>;
+  /** The endpoint's custom headers, sealed (core/custom-headers.ts); null for none. */
+  headers_enc: string | null;
   rate_limit: number | null;
   metadata: Record<string, string>;
   secret_enc: string;
@@ -49,4 +51,15 @@ export function createLoader(db: Queryable) {
 export function secretOpener(box: { open(sealed: string): string }, size = 10_000) {
   const secrets = boundedCache<string>(size);
   return (sealed: string): string => secrets.get(sealed, () => box.open(sealed));
+}
+
+/**
+ * Opens endpoints' sealed custom headers through a cache keyed by their sealed form, as secrets are: the
+ * same endpoint's headers are opened for each of its attempts. A change is sealed anew (a new IV), so it
+ * is a new entry. Callers get a copy: the cached map is never handed out to be changed.
+ */
+export function headersOpener(box: { open(sealed: string): string }, size = 10_000) {
+  const maps = boundedCache<Readonly<Record<string, string>>>(size);
+  return (sealed: string | null): Record<string, string> =>
+    sealed === null ? {} : { ...maps.get(sealed, () => openHeaders(box, sealed)) };
 }

@@ -67,7 +67,7 @@ export const storeSql = {
   loadContexts: `select x.* from unnest($1::text::uuid[]) as k(id) cross join lateral (
        select d.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.status, d.attempt_count,
          e.data, e.created_at as event_created_at,
-         p.url, p.status as endpoint_status, p.profile, p.headers, p.rate_limit, p.metadata, p.secret_enc,
+         p.url, p.status as endpoint_status, p.profile, p.headers_enc, p.rate_limit, p.metadata, p.secret_enc,
          p.failing_since is not null as endpoint_failing, p.slow_lane_since is not null as slow_lane,
          case when p.previous_secret_expires_at > now() then p.previous_secret_enc end as previous_secret_enc
        from deliveries d

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.ts';
 import { createAdmission, type LaneMove, type Ticket, type Timers } from './admission.ts';
 import { logAttempt, publicDeliveryId, publicEndpointId } from './attempt-log.ts';
 import { createBatcher } from './batch.ts';
-import { type AttemptContext, createLoader, secretOpener } from './context.ts';
+import { type AttemptContext, createLoader, headersOpener, secretOpener } from './context.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
 import { decide, disableReason, errorOf, withJitter } from './outcome.ts';
 import type { ProfileRegistry } from './profiles.ts';
@@ -95,6 +95,7 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
   const tuning = { ...defaultTuning, ...options.tuning };
   const load = createLoader(db);
   const openSecret = secretOpener(box, tuning.maxTracked);
+  const openHeaders = headersOpener(box, tuning.maxTracked);
   /** Group commit of the jobs that end without a transaction of their own (store.finish). */
   const finisher = createBatcher<Finish, boolean>((items) => store.finish(db, items));
   const admission = createAdmission(
@@ -182,7 +183,7 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
     const result = await sender
       .send({
         url: ctx.url,
-        headers: { ...ctx.headers, ...rendered.headers },
+        headers: { ...openHeaders(ctx.headers_enc), ...rendered.headers },
         body: rendered.body,
         timeoutMs: profile.timeoutMs,
         signal: control?.signal,

@@ -28,7 +28,7 @@ export const createEndpoint = createRoute({
   request: { body: jsonBody(CreateEndpointSchema) },
   responses: {
     201: jsonResponse(EndpointWithSecretSchema, 'The new endpoint with its secret'),
-    ...errorResponses(400, 401, 403, 413, 415, 422),
+    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
   },
 });
 

@@ -17,6 +17,8 @@ import { bearerAuth, jsonBody, jsonResponse } from './helpers.ts';
 
 const q = (name: string) => ({ param: { name, in: 'query' as const } });
 
+const publishErrors = errorResponses(400, 401, 403, 409, 413, 415, 422);
+
 export const publishEvent = createRoute({
   operationId: 'publishEvent',
   method: 'post',
@@ -25,7 +27,8 @@ export const publishEvent = createRoute({
   summary: 'Publish an event to every endpoint subscribed to its type',
   description:
     'Stores the event, one delivery per matching endpoint and their queue jobs in one transaction. ' +
-    'With an Idempotency-Key, the same key and body within 24 h returns the original event; another body is a 409.',
+    'With an Idempotency-Key, the same key and body within 24 h returns the original event; another body is a 409. ' +
+    "Over the tenant's daily event quota, a 429 (`daily_quota_exceeded`) and nothing is stored.",
   security: bearerAuth,
   request: {
     headers: z.object({
@@ -40,7 +43,12 @@ export const publishEvent = createRoute({
   },
   responses: {
     202: jsonResponse(EventSchema, 'Accepted: the event is stored and its deliveries are queued'),
-    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+    ...publishErrors,
+    429: {
+      ...publishErrors[429],
+      description:
+        'The token has used its requests for this window, or the tenant its events for the UTC day (`daily_quota_exceeded`); retry after Retry-After seconds.',
+    },
   },
 });
 

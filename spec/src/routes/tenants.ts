@@ -29,7 +29,7 @@ export const createTenant = createRoute({
   request: { body: jsonBody(CreateTenantSchema) },
   responses: {
     201: jsonResponse(TenantSchema, 'The new tenant'),
-    ...errorResponses(400, 401, 403, 413, 415, 422),
+    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
   },
 });
 
@@ -85,7 +85,7 @@ export const createToken = createRoute({
   request: { params: TenantParams, body: jsonBody(CreateTokenSchema) },
   responses: {
     201: jsonResponse(CreatedTokenSchema, 'The new token, with its secret value'),
-    ...errorResponses(400, 401, 403, 404, 413, 415, 422),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
   },
 });
 

@@ -45,8 +45,9 @@ export function isReservedHeader(name: string): boolean {
 }
 
 const headerNamePattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Visible ASCII and tab/space only: no CR, LF or NUL that could split a request.
-const headerValuePattern = /^[\t\x20-\x7e]*$/;
+// Visible ASCII and tab/space only: no CR, LF or NUL that could split a request. The bullet is the mark of
+// a masked value sent back (header-mask.ts): the core keeps the stored value it stands for, or refuses it.
+const headerValuePattern = /^[\t\x20-\x7e•]*$/;
 
 export const CustomHeadersSchema = z
   .record(z.string().min(1).max(100), z.string().max(1024))
@@ -63,7 +64,12 @@ export const CustomHeadersSchema = z
       }
     }
   })
-  .openapi('CustomHeaders', { example: { 'X-Team': 'billing' } });
+  .openapi('CustomHeaders', {
+    example: { Authorization: 'Bearer 3b1c0e6f2a9d4f3f9a', 'X-Team': 'billing' },
+    description:
+      'Sent with every delivery; values are encrypted at rest and masked on read. The map replaces the stored one: ' +
+      'a name left out is removed, and a value sent back as read (masked) keeps the stored value.',
+  });
 
 export const EndpointUrlSchema = z
   .url({ protocol: /^https?$/, hostname: /.+/ })
@@ -87,7 +93,12 @@ export const EndpointSchema = z
     eventTypes: z.array(z.string()),
     status: EndpointStatusSchema,
     profile: ProfileSchema,
-    headers: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()).openapi({
+      description:
+        'Custom header names with masked values, never the clear value: an auth scheme word is kept, then •••• ' +
+        'and the last 4 characters (•••• alone for 8 characters or fewer), e.g. `Bearer ••••3f9a`.',
+      example: { Authorization: 'Bearer ••••3f9a', 'X-Team': '••••' },
+    }),
     rateLimit: z.number().int().nullable(),
     metadata: MetadataSchema,
     disabledReason: z.string().nullable(),

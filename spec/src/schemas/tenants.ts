@@ -5,11 +5,76 @@ import { ScopeSchema } from './scopes.ts';
 export const TenantIdSchema = typeIdSchema('tenant');
 export const TokenIdSchema = typeIdSchema('token');
 
+/** The kinds of quota a tenant has (docs/api.md, "Quotas"). */
+export const quotaKinds = ['endpoints', 'eventTypes', 'tokens', 'eventsPerDay'] as const;
+export type QuotaKind = (typeof quotaKinds)[number];
+
+export const QuotaLimitSchema = z
+  .union([z.number().int().min(1).max(1_000_000_000), z.literal('unlimited')])
+  .openapi({ example: 100 });
+
+export type QuotaLimit = z.infer<typeof QuotaLimitSchema>;
+
+/** Every quota's limit. */
+export type TenantLimits = Record<QuotaKind, QuotaLimit>;
+/** The admin's overrides of the server defaults: a kind absent follows the default. */
+export type TenantQuotas = Partial<TenantLimits>;
+
+const quotaDescriptions: Record<QuotaKind, string> = {
+  endpoints: 'Endpoints the tenant may have (default HOOKPORT_MAX_ENDPOINTS_PER_TENANT).',
+  eventTypes: 'Event types in its catalogue, presets included (default HOOKPORT_MAX_EVENT_TYPES_PER_TENANT).',
+  tokens: 'API tokens neither revoked nor expired (default HOOKPORT_MAX_TOKENS_PER_TENANT).',
+  eventsPerDay: 'Events it may publish per UTC day (default HOOKPORT_MAX_EVENTS_PER_DAY).',
+};
+
+export const TenantQuotasSchema = z
+  .strictObject({
+    endpoints: QuotaLimitSchema.optional().openapi({ description: quotaDescriptions.endpoints }),
+    eventTypes: QuotaLimitSchema.optional().openapi({ description: quotaDescriptions.eventTypes }),
+    tokens: QuotaLimitSchema.optional().openapi({ description: quotaDescriptions.tokens }),
+    eventsPerDay: QuotaLimitSchema.optional().openapi({ description: quotaDescriptions.eventsPerDay }),
+  })
+  .openapi('TenantQuotas', {
+    description: "The tenant's own limits, overriding the server's defaults; a kind absent follows the default.",
+  });
+
+const resetToDefault = 'null: back to the server default.';
+
+export const UpdateTenantQuotasSchema = z
+  .strictObject({
+    endpoints: QuotaLimitSchema.nullable()
+      .optional()
+      .openapi({ description: `${quotaDescriptions.endpoints} ${resetToDefault}` }),
+    eventTypes: QuotaLimitSchema.nullable()
+      .optional()
+      .openapi({ description: `${quotaDescriptions.eventTypes} ${resetToDefault}` }),
+    tokens: QuotaLimitSchema.nullable()
+      .optional()
+      .openapi({ description: `${quotaDescriptions.tokens} ${resetToDefault}` }),
+    eventsPerDay: QuotaLimitSchema.nullable()
+      .optional()
+      .openapi({ description: `${quotaDescriptions.eventsPerDay} ${resetToDefault}` }),
+  })
+  .openapi('UpdateTenantQuotas', {
+    description: 'Changes to the overrides: a kind absent is left as it is, null removes its override.',
+  });
+
+export const TenantLimitsSchema = z
+  .object({
+    endpoints: QuotaLimitSchema.openapi({ description: quotaDescriptions.endpoints }),
+    eventTypes: QuotaLimitSchema.openapi({ description: quotaDescriptions.eventTypes }),
+    tokens: QuotaLimitSchema.openapi({ description: quotaDescriptions.tokens }),
+    eventsPerDay: QuotaLimitSchema.openapi({ description: quotaDescriptions.eventsPerDay }),
+  })
+  .openapi('TenantLimits', { description: "The limits in force: the tenant's overrides, else the server's defaults." });
+
 export const TenantSchema = z
   .object({
     id: TenantIdSchema,
     name: z.string(),
     metadata: MetadataSchema,
+    quotas: TenantQuotasSchema,
+    limits: TenantLimitsSchema,
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -24,6 +89,7 @@ export const CreateTenantSchema = z
       .max(5)
       .optional()
       .openapi({ description: "Vendor event catalogues to load into the tenant's event types." }),
+    quotas: TenantQuotasSchema.optional(),
   })
   .openapi('CreateTenant');
 
@@ -31,6 +97,7 @@ export const UpdateTenantSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     metadata: MetadataSchema.optional(),
+    quotas: UpdateTenantQuotasSchema.optional(),
   })
   .openapi('UpdateTenant');
 

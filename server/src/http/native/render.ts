@@ -24,6 +24,8 @@ export function renderTenant(t: TenantRecord) {
     id: toTypeId('tenant', t.id),
     name: t.name,
     metadata: t.metadata,
+    quotas: t.quotas,
+    limits: t.limits,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
   };
