@@ -348,7 +348,7 @@ export interface components {
         WebhookPayload: {
             /** @example ticket.created */
             type: string;
-            /** @description When this attempt was signed, ISO 8601 UTC. */
+            /** @description When the event happened (its createdAt), ISO 8601 UTC; the same on every attempt. */
             timestamp: string;
             data: components["schemas"]["EventData"];
         };

@@ -5,7 +5,9 @@ import { EventDataSchema } from './events.ts';
 export const WebhookPayloadSchema = z
   .object({
     type: z.string().openapi({ example: 'ticket.created' }),
-    timestamp: z.string().openapi({ description: 'When this attempt was signed, ISO 8601 UTC.' }),
+    timestamp: z.string().openapi({
+      description: 'When the event happened (its createdAt), ISO 8601 UTC; the same on every attempt.',
+    }),
     data: EventDataSchema,
   })
   .openapi('WebhookPayload');
