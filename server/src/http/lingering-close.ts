@@ -27,9 +27,12 @@ export function lingeringResponse(bounds: LingerBounds = defaultLingerBounds) {
     override writeHead(statusCode: number, statusMessage?: string, headers?: HeaderArgument): this;
     override writeHead(statusCode: number, headers?: HeaderArgument): this;
     override writeHead(statusCode: number, reasonOrHeaders?: string | HeaderArgument, headers?: HeaderArgument): this {
-      // Every answer passes here (Node's implicit headers too), before anything is written.
-      if (bodyStillArriving(this.req)) closeAfterAnswer(this, bounds);
-      else if (!this.req.readableEnded) discardAfterAnswer(this);
+      // Every answer passes here (Node's implicit headers too), before anything is written. A request
+      // that declared no body (most reads) has nothing to discard and keeps its connection as it is.
+      if (declaresBody(this.req)) {
+        if (!this.req.complete) closeAfterAnswer(this, bounds);
+        else if (!this.req.readableEnded) discardAfterAnswer(this);
+      }
       return typeof reasonOrHeaders === 'string'
         ? super.writeHead(statusCode, reasonOrHeaders, headers)
         : super.writeHead(statusCode, reasonOrHeaders);
@@ -38,11 +41,10 @@ export function lingeringResponse(bounds: LingerBounds = defaultLingerBounds) {
 }
 
 /**
- * True while a declared body is still coming in. A request with neither Content-Length nor
- * Transfer-Encoding has no body, even in the instant before Node marks it complete.
+ * Whether the request carries a body. One with neither Content-Length nor Transfer-Encoding has none,
+ * even in the instant before Node marks it complete.
  */
-function bodyStillArriving(req: IncomingMessage): boolean {
-  if (req.complete) return false;
+function declaresBody(req: IncomingMessage): boolean {
   const declared = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
 }
