@@ -56,6 +56,8 @@ export default defineConfig({
               test: {
                 name: 'browser',
                 include: ['test/browser/**/*.test.ts'],
+                // The console's pages are tested as built from the current source.
+                globalSetup: [buildServer],
                 // Parsing a 5 MB bundle and starting a server are slow on a loaded 2-CPU machine.
                 testTimeout: 120_000,
                 hookTimeout: 120_000,

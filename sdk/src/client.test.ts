@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Hookport, type HookportOptions } from './client.ts';
 import { HookportError } from './errors.ts';
-import type { Endpoint, EndpointWithSecret, Problem } from './types.ts';
+import type { Endpoint, EndpointWithSecret, Problem, PublishedEvent } from './types.ts';
 
 const baseUrl = 'https://api.hookport.test';
 const server = setupServer();
@@ -28,6 +28,10 @@ function endpoint(n: number): Endpoint {
     headers: {},
     rateLimit: null,
     metadata: {},
+    filter: null,
+    retrySchedule: null,
+    timeoutMs: null,
+    ordering: 'unordered',
     disabledReason: null,
     createdAt: '2026-01-15T10:30:00.000Z',
     updatedAt: '2026-01-15T10:30:00.000Z',
@@ -186,6 +190,64 @@ describe('pagination', () => {
     };
     await expect(iterate()).rejects.toMatchObject({ status: 400, code: 'bad_request' });
     expect(seen).toEqual([endpoint(1)]);
+  });
+});
+
+function published(n: number, replayed: boolean): PublishedEvent {
+  return {
+    id: `evt_01jbz8c1x9f8r5m6w0q2v3t4${String(n).padStart(2, '0')}`,
+    type: 'order.paid',
+    data: { n },
+    deliveryCount: 1,
+    createdAt: '2026-01-15T10:30:00.000Z',
+    expungedAt: null,
+    example: false,
+    replayed,
+  };
+}
+
+describe('events.publishBatch', () => {
+  it('posts the events in one request and answers them in order, each with replayed', async () => {
+    const seen: Request[] = [];
+    let sentBody: unknown;
+    server.use(
+      http.post(`${baseUrl}/v1/events/batch`, async ({ request }) => {
+        seen.push(request);
+        sentBody = await request.json();
+        return HttpResponse.json({ events: [published(0, true), published(1, false)] }, { status: 202 });
+      }),
+    );
+    const events = [
+      { type: 'order.paid', data: { n: 0 }, idempotencyKey: 'order-0' },
+      { type: 'order.paid', data: { n: 1 } },
+    ];
+    const result = await hookport().events.publishBatch(events);
+    expect(result).toEqual([published(0, true), published(1, false)]);
+    expect(sentBody).toEqual({ events });
+    // A batch has no key of its own: the per-event keys are the caller's.
+    expect(seen[0]?.headers.get('idempotency-key')).toBeNull();
+  });
+
+  it('throws the refusal naming the event, and never retries the POST', async () => {
+    let requests = 0;
+    server.use(
+      http.post(`${baseUrl}/v1/events/batch`, () => {
+        requests++;
+        return requests === 1
+          ? problem(422, 'validation_failed', {
+              detail: 'events[1]: data does not match the schema of order.paid.',
+              errors: [{ path: 'events.1.data.amount', message: 'must be >= 0', code: 'minimum' }],
+            })
+          : problem(503, 'unavailable');
+      }),
+    );
+    const hp = hookport();
+    await expect(hp.events.publishBatch([{ type: 'order.paid', data: { amount: -1 } }])).rejects.toMatchObject({
+      status: 422,
+      errors: [{ path: 'events.1.data.amount', message: 'must be >= 0', code: 'minimum' }],
+    });
+    await expect(hp.events.publishBatch([{ type: 'order.paid', data: {} }])).rejects.toMatchObject({ status: 503 });
+    expect(requests).toBe(2);
   });
 });
 

@@ -1,5 +1,15 @@
 import createClient from 'openapi-fetch';
-import { Deliveries, Endpoints, Events, EventTypes, type RawClient, Tenants, Tokens } from './resources.ts';
+import {
+  Deliveries,
+  Endpoints,
+  Events,
+  EventTypes,
+  PortalSessions,
+  type RawClient,
+  Stats,
+  Tenants,
+  Tokens,
+} from './resources.ts';
 import type { paths } from './schema.js';
 import { createTransport, type FetchLike } from './transport.ts';
 
@@ -27,10 +37,12 @@ export class Hookport {
   readonly raw: RawClient;
   readonly tenants: Tenants;
   readonly tokens: Tokens;
+  readonly portalSessions: PortalSessions;
   readonly eventTypes: EventTypes;
   readonly endpoints: Endpoints;
   readonly events: Events;
   readonly deliveries: Deliveries;
+  readonly stats: Stats;
 
   constructor(options: HookportOptions) {
     const transport = createTransport({
@@ -46,9 +58,11 @@ export class Hookport {
     });
     this.tenants = new Tenants(this.raw);
     this.tokens = new Tokens(this.raw);
+    this.portalSessions = new PortalSessions(this.raw);
     this.eventTypes = new EventTypes(this.raw);
     this.endpoints = new Endpoints(this.raw);
     this.events = new Events(this.raw);
     this.deliveries = new Deliveries(this.raw);
+    this.stats = new Stats(this.raw);
   }
 }

@@ -16,9 +16,12 @@ export type {
   Endpoints,
   Events,
   EventTypes,
+  PortalSessions,
   PublishOptions,
   RawClient,
+  ReplayOptions,
   RequestOptions,
+  Stats,
   Tenants,
   Tokens,
 } from './resources.ts';

@@ -3,24 +3,35 @@ import { HookportError } from './errors.ts';
 import { type Page, PagePromise } from './pagination.ts';
 import type { paths } from './schema.js';
 import type {
+  BatchEvent,
+  BulkReplay,
+  BulkReplayResult,
   CreatedToken,
   CreateEndpoint,
   CreateEventType,
+  CreatePortalSession,
   CreateTenant,
   CreateToken,
+  CurrentPortalSession,
   Delivery,
+  DeliveryStats,
   DeliveryWithAttempts,
   Endpoint,
   EndpointWithSecret,
   Event,
   EventType,
+  FilterResult,
+  PortalSession,
   PublishEvent,
+  PublishedEvent,
   QueryOf,
   Recover,
   Recovered,
   RotatedSecret,
   RotateSecret,
+  SendExample,
   Tenant,
+  TestFilter,
   Token,
   UpdateEndpoint,
   UpdateEventType,
@@ -41,6 +52,14 @@ export interface PublishOptions extends RequestOptions {
    * Makes the publish safe to repeat: the same key and body within 24 h return
    * the original event. Generated for every call when absent (and reused across
    * that call's retries); pass your own to deduplicate across calls or processes.
+   */
+  idempotencyKey?: string;
+}
+
+export interface ReplayOptions extends RequestOptions {
+  /**
+   * Makes the replay safe to repeat: the same key and body within 24 h return the first answer and queue
+   * nothing again. Generated for every call when absent (and reused across that call's retries).
    */
   idempotencyKey?: string;
 }
@@ -79,6 +98,23 @@ export class Tenants extends Resource {
   }
   update(id: Tenant['id'], body: UpdateTenant, options?: RequestOptions): Promise<Tenant> {
     return unwrap(this.client.PATCH('/v1/tenants/{id}', { params: { path: { id } }, body, ...options }));
+  }
+}
+
+/**
+ * Portal sessions: short-lived console links for one tenant (the admin token with `tenantId`, or a
+ * tenant token with endpoints:write). The token is in the create response only.
+ */
+export class PortalSessions extends Resource {
+  create(body: CreatePortalSession = {}, options?: RequestOptions): Promise<PortalSession> {
+    return unwrap(this.client.POST('/v1/portal-sessions', { body, ...options }));
+  }
+  async revoke(id: PortalSession['id'], options?: RequestOptions): Promise<void> {
+    await unwrap(this.client.DELETE('/v1/portal-sessions/{id}', { params: { path: { id } }, ...options }));
+  }
+  /** The calling portal token's own session (read-only or not, its endpoint filter); other tokens get a 403. */
+  current(options?: RequestOptions): Promise<CurrentPortalSession> {
+    return unwrap(this.client.GET('/v1/portal-sessions/current', { ...options }));
   }
 }
 
@@ -156,9 +192,27 @@ export class Endpoints extends Resource {
   ping(id: Endpoint['id'], options?: RequestOptions): Promise<Delivery> {
     return unwrap(this.client.POST('/v1/endpoints/{id}/ping', { params: { path: { id } }, ...options }));
   }
+  /**
+   * Queues a test delivery of one of an event type's examples (`example`, default 0) to the endpoint,
+   * whether or not it subscribes to the type; the event reads back with `example: true`.
+   */
+  sendExample(id: Endpoint['id'], body: SendExample, options?: RequestOptions): Promise<Delivery> {
+    return unwrap(this.client.POST('/v1/endpoints/{id}/send-example', { params: { path: { id } }, body, ...options }));
+  }
   /** Queues again the failed and skipped deliveries created since `since`. */
   recover(id: Endpoint['id'], body: Recover, options?: RequestOptions): Promise<Recovered> {
     return unwrap(this.client.POST('/v1/endpoints/{id}/recover', { params: { path: { id } }, body, ...options }));
+  }
+  /** The endpoint's delivery statistics per bucket (default: the last 24 hours by hour). */
+  stats(id: Endpoint['id'], query: QueryOf<'getEndpointStats'> = {}, options?: RequestOptions): Promise<DeliveryStats> {
+    return unwrap(this.client.GET('/v1/endpoints/{id}/stats', { params: { path: { id }, query }, ...options }));
+  }
+  /**
+   * Would an endpoint with this payload filter get this event? Evaluated by the server, storing nothing;
+   * an invalid filter is a 422 whose errors name the path (`filter.data.amount.$gt`).
+   */
+  testFilter(body: TestFilter, options?: RequestOptions): Promise<FilterResult> {
+    return unwrap(this.client.POST('/v1/endpoints/test-filter', { body, ...options }));
   }
 }
 
@@ -173,6 +227,16 @@ export class Events extends Resource {
       this.client.POST('/v1/events', { params: { header: { 'idempotency-key': idempotencyKey } }, body, ...init }),
     );
   }
+  /**
+   * Publishes up to 100 events in one transaction: all are stored, or none (the HookportError names
+   * the refused event: `events[3]: …`, field paths `events.3.data.amount`). Answers the events in order,
+   * each with `replayed` when its own `idempotencyKey` matched an earlier publish. Never retried (a
+   * POST the SDK cannot make idempotent); give every event an `idempotencyKey` to make your own retry safe.
+   */
+  async publishBatch(events: BatchEvent[], options?: RequestOptions): Promise<PublishedEvent[]> {
+    const published = await unwrap(this.client.POST('/v1/events/batch', { body: { events }, ...options }));
+    return published.events;
+  }
   list(query: QueryOf<'listEvents'> = {}, options?: RequestOptions): PagePromise<Event> {
     return paginate(query.cursor, (cursor) =>
       unwrap(this.client.GET('/v1/events', { params: { query: { ...query, cursor } }, ...options })),
@@ -180,6 +244,13 @@ export class Events extends Resource {
   }
   get(id: Event['id'], options?: RequestOptions): Promise<Event> {
     return unwrap(this.client.GET('/v1/events/{id}', { params: { path: { id } }, ...options }));
+  }
+  /**
+   * Erases the event's payload and the response bodies of its attempts; the event, its deliveries and
+   * attempts stay, marked expunged (`data: null`, `expungedAt`). Unfinished deliveries are never sent.
+   */
+  expungeContent(id: Event['id'], options?: RequestOptions): Promise<Event> {
+    return unwrap(this.client.DELETE('/v1/events/{id}/content', { params: { path: { id } }, ...options }));
   }
 }
 
@@ -196,5 +267,35 @@ export class Deliveries extends Resource {
   /** Queues a new attempt; the receiver sees the same webhook-id as before. */
   redeliver(id: Delivery['id'], options?: RequestOptions): Promise<Delivery> {
     return unwrap(this.client.POST('/v1/deliveries/{id}/redeliver', { params: { path: { id } }, ...options }));
+  }
+  /**
+   * Queues again every finished delivery matching the filters (created in [since, until)), or only
+   * counts them with `dryRun: true`. Retried like publish: an Idempotency-Key (generated unless given)
+   * makes a repeat return the first answer without queuing anything again.
+   */
+  replay(body: BulkReplay, options: ReplayOptions = {}): Promise<BulkReplayResult> {
+    const { idempotencyKey, ...init } = options;
+    return unwrap(
+      this.client.POST('/v1/deliveries/replay', {
+        params: { header: { 'idempotency-key': idempotencyKey } },
+        body,
+        ...init,
+      }),
+    );
+  }
+  /**
+   * Skips a pending or held delivery (it becomes `skipped`); on a `fifo` endpoint the next delivery in
+   * publish order is released. A 409 when the delivery is not pending or held.
+   */
+  skip(id: Delivery['id'], options?: RequestOptions): Promise<Delivery> {
+    return unwrap(this.client.POST('/v1/deliveries/{id}/skip', { params: { path: { id } }, ...options }));
+  }
+}
+
+/** The tenant's delivery statistics over all its endpoints. */
+export class Stats extends Resource {
+  /** Per bucket (default: the last 24 hours by hour), optionally for one event type. */
+  get(query: QueryOf<'getStats'> = {}, options?: RequestOptions): Promise<DeliveryStats> {
+    return unwrap(this.client.GET('/v1/stats', { params: { query }, ...options }));
   }
 }

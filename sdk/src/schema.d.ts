@@ -109,6 +109,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a portal session: a short-lived link to the console, limited to one tenant's endpoints
+         * @description The admin token (with tenantId) or a tenant token with endpoints:write. The token is shown once; only its SHA-256 is stored.
+         */
+        post: operations["createPortalSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a portal session; its token stops working at once */
+        delete: operations["revokePortalSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal-sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The session of the calling portal token: its tenant, whether it is read-only, its endpoint filter
+         * @description A portal token only: any other token gets a 403 problem. A revoked or expired session is a 401, like every call with its token.
+         */
+        get: operations["getCurrentPortalSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/event-types": {
         parameters: {
             query?: never;
@@ -217,6 +274,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/endpoints/{id}/send-example": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a real, signed delivery of one of an event type's examples to this endpoint only
+         * @description A test send, like ping: it goes to this endpoint whether or not it subscribes to the type, and the event is marked `example: true`. A 409 when the type has no examples or the endpoint is disabled; a 422 naming `eventType` for a type not in the catalogue, `example` for an index past its examples.
+         */
+        post: operations["sendExampleToEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/endpoints/{id}/recover": {
         parameters: {
             query?: never;
@@ -228,6 +305,63 @@ export interface paths {
         put?: never;
         /** Queue again every failed or skipped delivery of this endpoint since a time */
         post: operations["recoverEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/endpoints/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's delivery statistics: outcomes, attempts by status class, latency percentiles
+         * @description Counts per time bucket, read from per-minute rollups written with each attempt (docs/api.md, "Statistics"). At most 1,440 buckets per answer. Needs deliveries:read.
+         */
+        get: operations["getEndpointStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's delivery statistics over all its endpoints, optionally for one event type
+         * @description Counts per time bucket, read from per-minute rollups written with each attempt (docs/api.md, "Statistics"). At most 1,440 buckets per answer. Needs deliveries:read.
+         */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/endpoints/test-filter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate a payload filter against an event, storing nothing: would an endpoint with it get the event? */
+        post: operations["testEndpointFilter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -246,9 +380,29 @@ export interface paths {
         put?: never;
         /**
          * Publish an event to every endpoint subscribed to its type
-         * @description Stores the event, one delivery per matching endpoint and their queue jobs in one transaction. With an Idempotency-Key, the same key and body within 24 h returns the original event; another body is a 409. Over the tenant's daily event quota, a 429 (`daily_quota_exceeded`) and nothing is stored.
+         * @description Stores the event, one delivery per matching endpoint and their queue jobs in one transaction. With an Idempotency-Key, the same key and body within 24 h returns the original event; another body is a 409. A type not in the catalogue, or one Hookport publishes itself (`ping`, the operational events: `reserved_event_type`), is a 422 and nothing is stored. Over the tenant's daily event quota, a 429 (`daily_quota_exceeded`) and nothing is stored.
          */
         post: operations["publishEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish up to 100 events in one transaction, all or none
+         * @description Each event is published as by POST /v1/events, in order, in one transaction: every event, its deliveries and their queue jobs are stored, or nothing is. An event may carry its own `idempotencyKey` (same rules as the Idempotency-Key header; a key may appear once per batch); a replayed event is answered with `replayed: true`. A refusal of any event (unknown type, a type Hookport publishes itself, data not matching its schema, an event over the per-event size limit, an idempotency conflict) refuses the batch: the problem names the event by its index (`events[3]: …`, field paths `events.3.data.amount`). The tenant's daily event quota counts the batch's new events together: over it, a 429 (`daily_quota_exceeded`) and nothing is stored. The whole request is bounded by the server's request size limit (HOOKPORT_MAX_REQUEST_BYTES, 1 MiB by default), each event by the event size limit (HOOKPORT_MAX_EVENT_BYTES).
+         */
+        post: operations["publishEventBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -267,6 +421,26 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Expunge an event's content (payload and response bodies); the records stay
+         * @description Erases the event's payload, the hash of its publish request and the response bodies its attempts stored. The event, its deliveries and attempts stay, marked expunged: reads show `data: null` and `expungedAt`. Deliveries not yet finished (pending, held) are failed and never sent again; redelivering one is a 409 (`event_expunged`). Expunging again changes nothing. Needs the `deliveries:write` scope.
+         */
+        delete: operations["expungeEventContent"];
         options?: never;
         head?: never;
         patch?: never;
@@ -315,8 +489,51 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attempt a delivery again now; the webhook-id stays the same */
+        /**
+         * Attempt a delivery again now; the webhook-id stays the same
+         * @description A 409 when the endpoint is not active (`conflict`) or the event was expunged (`event_expunged`). On a `fifo` endpoint the delivery takes its place in publish order behind the one in flight, and redelivering one still pending is a 409 (`conflict`).
+         */
         post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count, or queue again as a new attempt, every finished delivery matching the filters
+         * @description Selects the tenant's finished deliveries (failed, succeeded, skipped) created in [since, until), optionally of one endpoint, event type or status, and queues each again as a new attempt (the webhook-id stays the same), in batches of one short transaction each; with `dryRun: true` it only counts. Deliveries whose event content was expunged or whose endpoint is not active are counted as `skipped`. `since` may not be earlier than the tenant's retention window. With an Idempotency-Key, the same key and body within 24 h returns the first answer and queues nothing again; another body is a 409. Needs the `deliveries:write` scope.
+         */
+        post: operations["replayDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/{id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip a pending or held delivery: it is not sent, and a fifo endpoint moves on to the next
+         * @description The delivery becomes `skipped` (recover or redeliver can send it later); on a `fifo` endpoint the next delivery in publish order is released, which is how a receiver blocked by one event is unblocked. An attempt already under way is not cut off. A 409 (`conflict`) when the delivery is not pending or held.
+         */
+        post: operations["skipDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -376,7 +593,7 @@ export interface components {
             /** @example The request body is not valid. */
             detail: string;
             /** @enum {string} */
-            code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_conflict" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "daily_quota_exceeded" | "internal" | "unavailable";
+            code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_conflict" | "quota_exceeded" | "event_expunged" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "daily_quota_exceeded" | "internal" | "unavailable";
             requestId?: string;
             errors?: components["schemas"]["FieldError"][];
         };
@@ -401,6 +618,13 @@ export interface components {
             metadata: components["schemas"]["Metadata"];
             quotas: components["schemas"]["TenantQuotas"];
             limits: components["schemas"]["TenantLimits"];
+            /**
+             * @description The admin's retention override in days; null: the server's default (HOOKPORT_RETENTION_DAYS).
+             * @example 30
+             */
+            retentionDays: number | null;
+            /** @description The retention in force: retentionDays, else the server default. */
+            effectiveRetentionDays: number;
             /**
              * Format: date-time
              * @example 2026-01-15T10:30:00.000Z
@@ -473,6 +697,11 @@ export interface components {
             /** @description Vendor event catalogues to load into the tenant's event types. */
             presets?: components["schemas"]["Vendor"][];
             quotas?: components["schemas"]["TenantQuotas"];
+            /**
+             * @description Days the tenant's events are kept once all their deliveries have finished, overriding HOOKPORT_RETENTION_DAYS.
+             * @example 30
+             */
+            retentionDays?: number;
         };
         /** @enum {string} */
         Vendor: "spedy" | "helpdesk" | "tsanet" | "rapidly" | "xpath";
@@ -485,6 +714,11 @@ export interface components {
             name?: string;
             metadata?: components["schemas"]["Metadata"];
             quotas?: components["schemas"]["UpdateTenantQuotas"];
+            /**
+             * @description Days events are kept once their deliveries finished. null: back to the server default.
+             * @example 30
+             */
+            retentionDays?: number | null;
         };
         /** @description Changes to the overrides: a kind absent is left as it is, null removes its override. */
         UpdateTenantQuotas: {
@@ -551,11 +785,77 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             nextCursor: string | null;
         };
+        PortalSession: {
+            /** @example psn_01jbz8c1x9f8r5m6w0q2v3t4yz */
+            id: string;
+            /**
+             * @description The console with the token in the URL fragment, which browsers never send to a server.
+             * @example https://hooks.example.com/console#portal=hpp_…
+             */
+            url: string;
+            /**
+             * @description The portal token. Shown only in this response.
+             * @example hpp_…
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            expiresAt: string;
+        };
+        CreatePortalSession: {
+            /**
+             * @description The tenant the portal shows. Required with the admin token; a tenant token may only name its own.
+             * @example tnt_01jbz8c1x9f8r5m6w0q2v3t4yz
+             */
+            tenantId?: string;
+            endpointMetadata?: components["schemas"]["Metadata"] & unknown;
+            /**
+             * @description Lifetime in seconds: 3600 if absent, at most 86400.
+             * @example 3600
+             */
+            ttlSeconds?: number;
+            /** @description A portal that can look but not change endpoints or redeliver. */
+            readOnly?: boolean;
+        };
+        CurrentPortalSession: {
+            /** @example psn_01jbz8c1x9f8r5m6w0q2v3t4yz */
+            id: string;
+            /** @example tnt_01jbz8c1x9f8r5m6w0q2v3t4yz */
+            tenantId: string;
+            /** @description The session can look but not change endpoints or redeliver. */
+            readOnly: boolean;
+            /** @description The pairs an endpoint must carry for the session to see it; null: every endpoint of the tenant. */
+            endpointMetadata: components["schemas"]["Metadata"] | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            expiresAt: string;
+        };
         EventType: {
             /** @example ticket.created */
             name: string;
             description: string;
             schema: components["schemas"]["JsonSchema"];
+            /**
+             * @description Example `data` payloads of this type (at most 5, each at most 16 KiB of JSON), each valid against the schema; `POST /v1/endpoints/{id}/send-example` delivers one.
+             * @example [
+             *       {
+             *         "ticketId": "t-1",
+             *         "subject": "Printer on fire"
+             *       }
+             *     ]
+             */
+            examples: {
+                [key: string]: unknown;
+            }[];
             deprecated: boolean;
             /**
              * Format: date-time
@@ -577,6 +877,18 @@ export interface components {
             name: string;
             description?: string;
             schema?: components["schemas"]["JsonSchema"];
+            /**
+             * @description Example `data` payloads of this type (at most 5, each at most 16 KiB of JSON), each valid against the schema; `POST /v1/endpoints/{id}/send-example` delivers one.
+             * @example [
+             *       {
+             *         "ticketId": "t-1",
+             *         "subject": "Printer on fire"
+             *       }
+             *     ]
+             */
+            examples?: {
+                [key: string]: unknown;
+            }[];
             deprecated?: boolean;
         };
         EventTypePage: {
@@ -587,6 +899,18 @@ export interface components {
         UpdateEventType: {
             description?: string;
             schema?: components["schemas"]["JsonSchema"];
+            /**
+             * @description Replaces the examples; [] removes them. Each must be valid against the resulting schema.
+             * @example [
+             *       {
+             *         "ticketId": "t-1",
+             *         "subject": "Printer on fire"
+             *       }
+             *     ]
+             */
+            examples?: {
+                [key: string]: unknown;
+            }[];
             deprecated?: boolean;
         };
         EndpointWithSecret: components["schemas"]["Endpoint"] & {
@@ -603,6 +927,30 @@ export interface components {
          * @enum {string}
          */
         Profile: "native" | "spedy" | "helpdesk" | "tsanet" | "rapidly" | "xpath";
+        /**
+         * @description Only events whose `{type, data}` this document matches are delivered (docs/delivery.md, "Payload filters"). Keys are dotted paths (`data.customer.id`) or operators: `$eq $neq $gt $gte $lt $lte $in $nin $exist $startsWith $endsWith $and $or $not`; keys side by side must all hold; a path reaching an array matches when any element does. Bounds: 4096 bytes of JSON, 64 keys, 10 levels, 64 values per `$in`, 256 characters per string.
+         * @example {
+         *       "data": {
+         *         "amount": {
+         *           "$gte": 100
+         *         },
+         *         "customer.tier": {
+         *           "$in": [
+         *             "gold",
+         *             "platinum"
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        PayloadFilter: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description unordered (the default): deliveries run in parallel and retries do not hold others back; fifo: one delivery at a time in publish order, the next sent only once the previous succeeded, failed for good or was skipped (docs/delivery.md, "Ordered delivery").
+         * @enum {string}
+         */
+        EndpointOrdering: "unordered" | "fifo";
         Endpoint: {
             /** @example ep_01jbz8c1x9f8r5m6w0q2v3t4yz */
             id: string;
@@ -624,6 +972,23 @@ export interface components {
             };
             rateLimit: number | null;
             metadata: components["schemas"]["Metadata"];
+            /** @description The payload filter; null delivers every event. */
+            filter: components["schemas"]["PayloadFilter"] | null;
+            /**
+             * @description The endpoint's retry schedule; null: its profile's.
+             * @example [
+             *       10,
+             *       60,
+             *       600
+             *     ]
+             */
+            retrySchedule: number[] | null;
+            /**
+             * @description The endpoint's attempt timeout; null: its profile's.
+             * @example 5000
+             */
+            timeoutMs: number | null;
+            ordering: components["schemas"]["EndpointOrdering"];
             disabledReason: string | null;
             /**
              * Format: date-time
@@ -652,6 +1017,23 @@ export interface components {
             /** @description Requests per second. */
             rateLimit?: number | null;
             metadata?: components["schemas"]["Metadata"];
+            /** @description The payload filter; null or absent delivers every event. */
+            filter?: components["schemas"]["PayloadFilter"] | null;
+            /**
+             * @description Seconds to wait before each retry after the first attempt (at most 20 entries, each 1 to 86400); the delivery fails for good after the last. Overrides the profile's schedule on this endpoint; [] makes one attempt only.
+             * @example [
+             *       10,
+             *       60,
+             *       600
+             *     ]
+             */
+            retrySchedule?: number[] | null;
+            /**
+             * @description Each attempt's deadline in milliseconds (1000 to 60000); overrides the profile's on this endpoint.
+             * @example 5000
+             */
+            timeoutMs?: number | null;
+            ordering?: components["schemas"]["EndpointOrdering"] & unknown;
             /**
              * @description Bring your own secret (for a migration); generated when absent.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
@@ -687,6 +1069,23 @@ export interface components {
             /** @description Requests per second. */
             rateLimit?: number | null;
             metadata?: components["schemas"]["Metadata"];
+            /** @description Replaces the payload filter; null removes it. */
+            filter?: components["schemas"]["PayloadFilter"] | null;
+            /**
+             * @description Replaces the endpoint's retry schedule; null goes back to its profile's.
+             * @example [
+             *       10,
+             *       60,
+             *       600
+             *     ]
+             */
+            retrySchedule?: number[] | null;
+            /**
+             * @description Replaces the endpoint's attempt timeout; null goes back to its profile's.
+             * @example 5000
+             */
+            timeoutMs?: number | null;
+            ordering?: components["schemas"]["EndpointOrdering"] & unknown;
         };
         RotatedSecret: {
             secret: string;
@@ -731,10 +1130,20 @@ export interface components {
             updatedAt: string;
         };
         /**
-         * @description pending: will be attempted; held: the endpoint is paused; succeeded; failed: attempts exhausted or not retryable; skipped: the endpoint was disabled.
+         * @description pending: will be attempted; held: the endpoint is paused; succeeded; failed: attempts exhausted or not retryable; skipped: the endpoint was disabled, or an operator skipped it (POST /v1/deliveries/{id}/skip).
          * @enum {string}
          */
         DeliveryStatus: "pending" | "held" | "succeeded" | "failed" | "skipped";
+        SendExample: {
+            /** @example ticket.created */
+            eventType: string;
+            /**
+             * @description Which of the type's examples to send, from 0 (the default).
+             * @default 0
+             * @example 0
+             */
+            example: number;
+        };
         Recovered: {
             /** @description How many deliveries were queued again. */
             recovered: number;
@@ -747,11 +1156,103 @@ export interface components {
              */
             since: string;
         };
+        DeliveryStats: {
+            /**
+             * Format: date-time
+             * @description The start of the first bucket.
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            until: string;
+            bucket: components["schemas"]["StatsBucket"];
+            eventType: string | null;
+            total: components["schemas"]["StatsCounts"];
+            /** @description Every bucket of the range, oldest first, empty ones included. */
+            buckets: (components["schemas"]["StatsCounts"] & {
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T10:30:00.000Z
+                 */
+                start: string;
+            })[];
+        };
+        /**
+         * @description The width of each bucket, aligned in UTC.
+         * @enum {string}
+         */
+        StatsBucket: "minute" | "hour" | "day";
+        /** @description The whole range. */
+        StatsCounts: {
+            /** @description Deliveries by final outcome, counted in the bucket of their last attempt. */
+            deliveries: {
+                /** @description Deliveries whose successful attempt started in the bucket. */
+                succeeded: number;
+                /** @description Deliveries that failed for good (attempts exhausted, or not retryable) with an attempt started in the bucket. */
+                failed: number;
+            };
+            attempts: {
+                total: number;
+                /** @description Attempts that failed and scheduled another attempt. */
+                retried: number;
+                /** @description Attempts by the class of their HTTP status; error: no HTTP answer (timeout, connection, DNS, TLS, egress refused, response too large). */
+                byStatusClass: {
+                    "2xx": number;
+                    "3xx": number;
+                    "4xx": number;
+                    "5xx": number;
+                    error: number;
+                };
+            };
+            /**
+             * @description succeeded / (succeeded + failed) deliveries; null when no delivery ended.
+             * @example 0.98
+             */
+            successRatio: number | null;
+            /** @description Attempt duration percentiles (nearest rank), each the upper bound of the fixed histogram bucket it falls in (1, 2, … 9, 12, 15, 20 … 120000 ms, about 31 % apart above 10 ms): the true value is at most this and above the bound below. Null when there were no attempts. */
+            latencyMs: {
+                p50: number | null;
+                p95: number | null;
+                p99: number | null;
+            };
+        };
+        FilterResult: {
+            matches: boolean;
+        };
+        TestFilter: {
+            filter: components["schemas"]["PayloadFilter"];
+            event: {
+                /** @example invoice.paid */
+                type: string;
+                /**
+                 * @example {
+                 *       "amount": 250,
+                 *       "customer": {
+                 *         "tier": "gold"
+                 *       }
+                 *     }
+                 */
+                data: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         Event: {
             /** @example evt_01jbz8c1x9f8r5m6w0q2v3t4yz */
             id: string;
             type: string;
-            data: components["schemas"]["EventData"];
+            /**
+             * @description The event payload: any JSON object; null once its content was expunged (expungedAt).
+             * @example {
+             *       "id": "T-1001"
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            } | null;
             /** @description How many deliveries the event fanned out to. */
             deliveryCount: number;
             /**
@@ -759,11 +1260,46 @@ export interface components {
              * @example 2026-01-15T10:30:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When its content was expunged (DELETE /v1/events/{id}/content): the payload and the response bodies of its attempts are gone.
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            expungedAt: string | null;
+            /** @description True for an event sent by POST /v1/endpoints/{id}/send-example: one of its type's examples, sent to one endpoint as a test. */
+            example: boolean;
         };
         PublishEvent: {
-            /** @example ticket.created */
+            /**
+             * @description A type of the tenant's event catalogue. The types Hookport publishes itself (`ping`, `endpoint.disabled`, `endpoint.failing`, `endpoint.recovered`, `delivery.exhausted`) are refused: 422 `validation_failed`, `errors[].code` `reserved_event_type`.
+             * @example ticket.created
+             */
             type: string;
             data: components["schemas"]["EventData"];
+        };
+        PublishedBatch: {
+            /** @description The events, in the order of the request. */
+            events: components["schemas"]["PublishedEvent"][];
+        };
+        PublishedEvent: components["schemas"]["Event"] & {
+            /** @description True when the event is an earlier publish returned again for its idempotency key (POST /v1/events answers it with Idempotent-Replayed: true); nothing new was stored or queued for it. */
+            replayed: boolean;
+        };
+        PublishBatch: {
+            events: components["schemas"]["BatchEvent"][];
+        };
+        BatchEvent: {
+            /**
+             * @description A type of the tenant's event catalogue. The types Hookport publishes itself (`ping`, `endpoint.disabled`, `endpoint.failing`, `endpoint.recovered`, `delivery.exhausted`) are refused: 422 `validation_failed`, `errors[].code` `reserved_event_type`.
+             * @example ticket.created
+             */
+            type: string;
+            data: components["schemas"]["EventData"];
+            /**
+             * @description This event's own idempotency key, as the Idempotency-Key header of POST /v1/events: the same key and body within 24 h returns the original event (`replayed: true`); another body is a 409. Unique within the batch.
+             * @example order-paid-1001
+             */
+            idempotencyKey?: string;
         };
         EventPage: {
             data: components["schemas"]["Event"][];
@@ -799,9 +1335,68 @@ export interface components {
              * @example 2026-01-15T10:30:00.000Z
              */
             nextAttemptAt: string | null;
+            request: components["schemas"]["AttemptRequest"];
         };
-        /** @enum {string|null} */
-        AttemptErrorKind: "timeout" | "connection" | "dns" | "tls" | "egress_blocked" | "response_too_large" | "http_status" | null;
+        /**
+         * @description Why an attempt failed. proxy_refused: the egress proxy (HOOKPORT_EGRESS_PROXY) answered the CONNECT with a refusal; proxy_error: the egress proxy could not be reached or broke off. Neither counts towards disabling the endpoint.
+         * @enum {string|null}
+         */
+        AttemptErrorKind: "timeout" | "connection" | "dns" | "tls" | "egress_blocked" | "response_too_large" | "http_status" | "proxy_refused" | "proxy_error" | null;
+        /** @description The request as sent (rendered again on read); null when it cannot be rendered again. */
+        AttemptRequest: {
+            /**
+             * @description The headers the delivery profile set (content-type, webhook-id, webhook-timestamp, …) and the endpoint's custom headers. Signature values are a placeholder (`v1,<signature>`, `sha256=<signature>`), custom header values masked as endpoint reads show them; the transport's own headers (host, content-length, user-agent) and traceparent are not listed.
+             * @example {
+             *       "content-type": "application/json",
+             *       "webhook-signature": "v1,<signature>"
+             *     }
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The body sent, byte for byte. null when the event's content was expunged, and for a portal session filtered by endpoint metadata (it reads no event payloads). */
+            body: string | null;
+        } | null;
+        BulkReplayResult: {
+            dryRun: boolean;
+            /** @description Finished deliveries the filters selected. */
+            matched: number;
+            /** @description Of those, how many were queued as a new attempt (0 in a dry run). */
+            queued: number;
+            /** @description Of those, how many cannot be replayed: the event's content was expunged, the endpoint is not active, or the delivery was made pending meanwhile. */
+            skipped: number;
+        };
+        BulkReplay: {
+            /**
+             * @description Only the deliveries to this endpoint.
+             * @example ep_01jbz8c1x9f8r5m6w0q2v3t4yz
+             */
+            endpointId?: string;
+            /**
+             * @description Only the deliveries of this event type (exact name).
+             * @example ticket.created
+             */
+            eventType?: string;
+            /**
+             * @description Only the deliveries in this status; without it, every finished one (failed, succeeded, skipped).
+             * @enum {string}
+             */
+            status?: "failed" | "succeeded" | "skipped";
+            /**
+             * Format: date-time
+             * @description Deliveries created at or after this; no earlier than the tenant's retention window allows.
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description Deliveries created before this (exclusive); after since.
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            until: string;
+            /** @description Count only: nothing is queued. Default false. */
+            dryRun?: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -1596,6 +2191,295 @@ export interface operations {
             };
             /** @description No such resource for this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePortalSession"];
+            };
+        };
+        responses: {
+            /** @description The new session, with its token and console link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSession"];
+                };
+            };
+            /** @description The request could not be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokePortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCurrentPortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentPortalSession"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2916,6 +3800,137 @@ export interface operations {
             };
         };
     };
+    sendExampleToEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendExample"];
+            };
+        };
+        responses: {
+            /** @description The delivery of the example, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description The request could not be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     recoverEndpoint: {
         parameters: {
             query?: never;
@@ -2978,6 +3993,306 @@ export interface operations {
             };
             /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEndpointStats: {
+        parameters: {
+            query?: {
+                /** @description Start of the range, rounded down to the start of its bucket. Default: 24 hours before until. */
+                since?: string;
+                /** @description End of the range (exclusive; a bucket counts the attempts of the minutes before it). Default: now. */
+                until?: string;
+                /** @description Default: hour. */
+                bucket?: components["schemas"]["StatsBucket"] & unknown;
+                /** @description Only the attempts of deliveries of this event type (exact name). */
+                eventType?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint's statistics, bucket by bucket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryStats"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: {
+                /** @description Start of the range, rounded down to the start of its bucket. Default: 24 hours before until. */
+                since?: string;
+                /** @description End of the range (exclusive; a bucket counts the attempts of the minutes before it). Default: now. */
+                until?: string;
+                /** @description Default: hour. */
+                bucket?: components["schemas"]["StatsBucket"] & unknown;
+                /** @description Only the attempts of deliveries of this event type (exact name). */
+                eventType?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's statistics, bucket by bucket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryStats"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testEndpointFilter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestFilter"];
+            };
+        };
+        responses: {
+            /** @description Whether the filter matches the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterResult"];
+                };
+            };
+            /** @description The request could not be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3265,6 +4580,126 @@ export interface operations {
             };
         };
     };
+    publishEventBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishBatch"];
+            };
+        };
+        responses: {
+            /** @description Accepted: every event is stored and its deliveries are queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedBatch"];
+                };
+            };
+            /** @description The request could not be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window, or the batch would exceed the tenant's events for the UTC day (`daily_quota_exceeded`); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getEvent: {
         parameters: {
             query?: never;
@@ -3356,6 +4791,97 @@ export interface operations {
             };
         };
     };
+    expungeEventContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event, expunged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listDeliveries: {
         parameters: {
             query?: {
@@ -3366,7 +4892,7 @@ export interface operations {
                 /** @description Only the deliveries of this event: where it went (one per subscribed endpoint). */
                 eventId?: string;
                 eventType?: string;
-                /** @description pending: will be attempted; held: the endpoint is paused; succeeded; failed: attempts exhausted or not retryable; skipped: the endpoint was disabled. */
+                /** @description pending: will be attempted; held: the endpoint is paused; succeeded; failed: attempts exhausted or not retryable; skipped: the endpoint was disabled, or an operator skipped it (POST /v1/deliveries/{id}/skip). */
                 status?: components["schemas"]["DeliveryStatus"];
                 since?: string;
                 until?: string;
@@ -3563,6 +5089,246 @@ export interface operations {
         responses: {
             /** @description Queued */
             202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayDeliveries: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReplay"];
+            };
+        };
+        responses: {
+            /** @description A dry run: what a replay would select; nothing was queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayResult"];
+                };
+            };
+            /** @description The replay: how many deliveries were selected, queued and skipped */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayResult"];
+                };
+            };
+            /** @description The request could not be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state, or the tenant has reached a quota (`quota_exceeded`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (a field, or a query parameter the operation does not take). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has used its requests for this window; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window of this token ends and requests are accepted again. */
+                    "Retry-After": number;
+                    /** @description The quota left in the current window: `r` requests, reset in `t` seconds. */
+                    RateLimit: string;
+                    /** @description The limit: `q` requests per `w` seconds per API token. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is temporarily unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    skipDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Skipped */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

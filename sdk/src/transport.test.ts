@@ -27,6 +27,8 @@ const event: Event = {
   data: { id: 'T-1' },
   deliveryCount: 1,
   createdAt: '2026-01-15T10:30:00.000Z',
+  expungedAt: null,
+  example: false,
 };
 const endpoint = { id: endpointId, url: 'https://example.com/hook' } as Endpoint;
 
@@ -150,7 +152,7 @@ describe('transport: when and how long it waits', () => {
     expect(state.waits).toEqual([375, 750]);
   });
 
-  it('never retries 4xx other than 429, a PATCH, or a POST other than publishing', async () => {
+  it('never retries 4xx other than 429, a PATCH, or a POST other than publishing and replay', async () => {
     const { clock, state } = fakeClock();
     const conflict = sequence('get', '/v1/endpoints/:id', [() => problem(409)]);
     const created = sequence('post', '/v1/endpoints', [() => problem(503)]);
@@ -240,6 +242,24 @@ describe('retries through the client', () => {
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[0]);
     expect(keys[3]).toBe('order-42');
+  });
+
+  it('retries a bulk replay under one generated key, and sends a given key as is', async () => {
+    const answer = { dryRun: false, matched: 3, queued: 2, skipped: 1 };
+    const seen = sequence('post', '/v1/deliveries/replay', [
+      () => problem(503, { 'retry-after': '0' }),
+      () => HttpResponse.json(answer, { status: 202 }),
+    ]);
+    const hp = hookport();
+    const body = { since: '2026-01-01T00:00:00Z', until: '2026-01-02T00:00:00Z', status: 'failed' as const };
+    await expect(hp.deliveries.replay(body)).resolves.toEqual(answer);
+    await hp.deliveries.replay(body, { idempotencyKey: 'replay-7' });
+    const keys = seen.map((s) => s.headers.get('idempotency-key'));
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toBe('replay-7');
+    expect(seen.map((s) => JSON.parse(s.body))).toEqual([body, body, body]);
   });
 
   it('adds the key on the raw client too', async () => {

@@ -32,8 +32,8 @@ const maxBackoffMs = 8_000;
 /**
  * Wraps fetch with what every call needs: a timeout per attempt, retries with
  * exponential backoff and jitter on network errors, 429 and 5xx (Retry-After
- * respected), and an Idempotency-Key on event publishing so that a retried
- * publish cannot create a second event. It sits under openapi-fetch, so the
+ * respected), and an Idempotency-Key on event publishing and bulk replay so that
+ * a retried publish cannot create a second event, nor a retried replay queue twice. It sits under openapi-fetch, so the
  * raw client gets the same behaviour as the resource methods.
  */
 export function createTransport(
@@ -42,14 +42,15 @@ export function createTransport(
 ): (request: Request) => Promise<Response> {
   // A relative base URL (same-origin use in a browser) has a path too; the origin does not matter here.
   const basePath = new URL(options.baseUrl, 'http://base.invalid').pathname.replace(/\/+$/, '');
-  const publishPath = `${basePath}/v1/events`;
+  // The POSTs the server deduplicates by Idempotency-Key: publishing and bulk replay.
+  const keyedPaths = new Set([`${basePath}/v1/events`, `${basePath}/v1/deliveries/replay`]);
 
   return async (request) => {
-    const publishes = request.method === 'POST' && new URL(request.url).pathname === publishPath;
-    if (publishes && !request.headers.has('idempotency-key')) {
+    const keyed = request.method === 'POST' && keyedPaths.has(new URL(request.url).pathname);
+    if (keyed && !request.headers.has('idempotency-key')) {
       request.headers.set('idempotency-key', globalThis.crypto.randomUUID());
     }
-    const retries = publishes || idempotentMethods.has(request.method) ? options.maxRetries : 0;
+    const retries = keyed || idempotentMethods.has(request.method) ? options.maxRetries : 0;
 
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= retries;

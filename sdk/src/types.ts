@@ -23,6 +23,10 @@ export type CreateToken = Schemas['CreateToken'];
 export type TokenPage = Schemas['TokenPage'];
 export type Scope = Schemas['Scope'];
 
+export type PortalSession = Schemas['PortalSession'];
+export type CreatePortalSession = Schemas['CreatePortalSession'];
+export type CurrentPortalSession = Schemas['CurrentPortalSession'];
+
 export type EventType = Schemas['EventType'];
 export type CreateEventType = Schemas['CreateEventType'];
 export type UpdateEventType = Schemas['UpdateEventType'];
@@ -36,17 +40,30 @@ export type EndpointPage = Schemas['EndpointPage'];
 export type RotateSecret = Schemas['RotateSecret'];
 export type RotatedSecret = Schemas['RotatedSecret'];
 export type Recover = Schemas['Recover'];
+export type BulkReplay = Schemas['BulkReplay'];
+export type BulkReplayResult = Schemas['BulkReplayResult'];
 export type Recovered = Schemas['Recovered'];
+export type PayloadFilter = Schemas['PayloadFilter'];
+export type TestFilter = Schemas['TestFilter'];
+export type SendExample = Schemas['SendExample'];
+export type FilterResult = Schemas['FilterResult'];
 
 export type Event = Schemas['Event'];
 export type EventData = Schemas['EventData'];
 export type PublishEvent = Schemas['PublishEvent'];
+export type BatchEvent = Schemas['BatchEvent'];
+export type PublishBatch = Schemas['PublishBatch'];
+export type PublishedEvent = Schemas['PublishedEvent'];
 export type EventPage = Schemas['EventPage'];
 
 export type Delivery = Schemas['Delivery'];
 export type DeliveryWithAttempts = Schemas['DeliveryWithAttempts'];
 export type DeliveryPage = Schemas['DeliveryPage'];
 export type DeliveryStatus = Schemas['DeliveryStatus'];
+
+export type DeliveryStats = Schemas['DeliveryStats'];
+export type StatsCounts = Schemas['StatsCounts'];
+export type StatsBucket = Schemas['StatsBucket'];
 export type Attempt = Schemas['Attempt'];
 
 export type Problem = Schemas['Problem'];

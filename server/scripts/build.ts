@@ -1,5 +1,7 @@
 /**
- * Compiles the server to JavaScript that plain `node` runs: one ES module, dist/cli.js, from src/cli.ts.
+ * Compiles the server to JavaScript that plain `node` runs: ES modules dist/cli.js, from src/cli.ts, and
+ * dist/schema-worker.js beside it, from src/core/schema-worker.ts, the file the schema pool's worker
+ * threads run (src/core/schema-pool.ts finds it through HOOKPORT_SCHEMA_WORKER, relative to the bundle).
  *
  * - The workspace packages the server imports (@hookport/spec, @hookport/compat) are TypeScript source
  *   and never published: they are inlined, so the packed server needs no other package of this repo.
@@ -12,14 +14,18 @@
  * - Scalar's standalone script, which /docs serves, is copied to dist/scalar/ (src/http/reference.ts):
  *   `@scalar/api-reference` is a devDependency, as its install (170 MB, mostly the sources of the app
  *   its bundle was built from) would be most of the server's.
+ * - The web console (console/, a Vite build of Preact) is copied from console/dist/ to dist/console/,
+ *   which /console serves (src/http/console.ts). The console is built first: the root scripts build
+ *   `@hookport/server...` (the server and the workspace packages it depends on, the console among them),
+ *   and this build fails with that advice when console/dist/ is missing.
  * - The bundle sits one folder below the package, as src/ does, so src/package-dir.ts finds
  *   package.json and migrations/ from both.
  *
  * The file is written beside its place and renamed over it: a test run or a server starting meanwhile
  * reads the old bundle or the new one, never half of one.
  */
-import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,20 +83,45 @@ async function copyScalar(): Promise<string> {
   return pkg.version;
 }
 
+/**
+ * console/dist/ copied whole to dist/console/: into a temporary folder first, then swapped in, so a
+ * server starting meanwhile reads the old console or the new one.
+ */
+async function copyConsole(): Promise<void> {
+  const source = `${serverDir}../console/dist`;
+  if (!existsSync(`${source}/index.html`)) {
+    throw new Error(
+      'console/dist/index.html is missing: build the console first (pnpm --filter @hookport/console build)',
+    );
+  }
+  const target = `${serverDir}dist/console`;
+  const temporary = `${target}.${process.pid}.tmp`;
+  const old = `${target}.${process.pid}.old`;
+  await rm(temporary, { recursive: true, force: true });
+  await cp(source, temporary, { recursive: true });
+  if (existsSync(target)) await rename(target, old);
+  await rename(temporary, target);
+  await rm(old, { recursive: true, force: true });
+}
+
 export async function buildServer(): Promise<void> {
   const scalarVersion = await copyScalar();
+  await copyConsole();
   const result = await build({
-    entryPoints: [`${serverDir}src/cli.ts`],
+    entryPoints: [`${serverDir}src/cli.ts`, `${serverDir}src/core/schema-worker.ts`],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    outfile: `${serverDir}dist/cli.js`,
+    outdir: `${serverDir}dist`,
+    entryNames: '[name]',
     write: false,
     plugins: [externals],
     define: {
       HOOKPORT_SCALAR_COPY: JSON.stringify('dist/scalar/'),
       HOOKPORT_SCALAR_VERSION: JSON.stringify(scalarVersion),
+      HOOKPORT_CONSOLE_COPY: JSON.stringify('dist/console/'),
+      HOOKPORT_SCHEMA_WORKER: JSON.stringify('./schema-worker.js'),
     },
     legalComments: 'none',
     logLevel: 'warning',

@@ -34,11 +34,23 @@ describe('loadConfig defaults', () => {
       shutdownSeconds: 20,
       deliveryTimeoutMs: 15_000,
       publicUrl: undefined,
+      schemaThreads: 2,
+      schemaBudgetMs: 1000,
+      portal: { name: null, logoUrl: null, accent: null, frameAncestors: [] },
       apiRateLimit: 6000,
       apiRateWindowSeconds: 60,
       quotas: { endpoints: 100, eventTypes: 1000, tokens: 50, eventsPerDay: 'unlimited' },
+      retentionDays: 30,
       logLevel: 'info',
+      tracing: null,
     });
+  });
+
+  it('reads HOOKPORT_RETENTION_DAYS, 1 to 3650 whole days', () => {
+    expect(loadConfig({ HOOKPORT_RETENTION_DAYS: '7' }).retentionDays).toBe(7);
+    for (const bad of ['0', '3651', '1.5', 'a week']) {
+      expect(() => loadConfig({ HOOKPORT_RETENTION_DAYS: bad })).toThrow(/HOOKPORT_RETENTION_DAYS/);
+    }
   });
 
   it('reads the quotas: a number, or unlimited written as the word or 0', () => {
@@ -289,5 +301,32 @@ describe('loadConfig: other values', () => {
       expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
     }
     expect(configError({ LOG_LEVEL: 'INFO' }).message).toContain('LOG_LEVEL');
+  });
+});
+
+describe('HOOKPORT_EGRESS_PROXY', () => {
+  it('reads the proxy URL and its NO_PROXY rules', () => {
+    const config = loadConfig({
+      HOOKPORT_EGRESS_PROXY: 'http://user:pass@proxy.internal:4750',
+      HOOKPORT_EGRESS_NO_PROXY: '.corp.example, 10.0.0.0/8',
+    });
+    expect(config.egressProxy?.url.host).toBe('proxy.internal:4750');
+    expect(config.egressProxy?.noProxy).toMatchObject({ all: false, suffixes: ['corp.example'] });
+    expect(loadConfig({}).egressProxy).toBeUndefined();
+  });
+
+  it.each(['socks5://proxy:1080', 'not a url', 'http://proxy:4750/path'])(
+    'stops the start for %s without echoing the value',
+    (value) => {
+      const err = configError({ HOOKPORT_EGRESS_PROXY: value.replace('proxy', 'u:secretpw@proxy') });
+      expect(err.message).toContain('HOOKPORT_EGRESS_PROXY');
+      expect(err.message).not.toContain('secretpw');
+    },
+  );
+
+  it('stops the start for a NO_PROXY entry that is not a rule', () => {
+    expect(configError({ HOOKPORT_EGRESS_NO_PROXY: 'example.com:443' }).message).toContain(
+      'HOOKPORT_EGRESS_NO_PROXY: "example.com:443" is not a host name',
+    );
   });
 });

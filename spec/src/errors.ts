@@ -16,6 +16,7 @@ export const problemCodes = {
   conflict: 409,
   idempotency_conflict: 409,
   quota_exceeded: 409,
+  event_expunged: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
@@ -37,6 +38,7 @@ export const problemTitles: Record<ProblemCode, string> = {
   conflict: 'Conflict',
   idempotency_conflict: 'Idempotency key reused',
   quota_exceeded: 'Quota exceeded',
+  event_expunged: 'Event content expunged',
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   validation_failed: 'Validation failed',
@@ -54,6 +56,13 @@ export interface FieldError {
   code: string;
 }
 
+/** A refinement may name its own code (`params.code`, e.g. `invalid_filter`) instead of zod's `custom`. */
+function customCode(issue: ZodError['issues'][number]): string | null {
+  if (issue.code !== 'custom') return null;
+  const code: unknown = issue.params?.code;
+  return typeof code === 'string' ? code : null;
+}
+
 /**
  * Turns zod issues into per-field errors; an unknown key becomes one error per
  * key, saying `unknownKey`. Every surface renders these.
@@ -67,7 +76,7 @@ export function fieldErrorsOf(error: ZodError, unknownKey = 'is not a known fiel
         out.push({ path: base ? `${base}.${key}` : key, message: unknownKey, code: issue.code });
       }
     } else {
-      out.push({ path: base, message: issue.message, code: issue.code });
+      out.push({ path: base, message: issue.message, code: customCode(issue) ?? issue.code });
     }
   }
   return out;
@@ -186,3 +195,19 @@ export function errorResponses<const S extends readonly number[]>(...statuses: S
 
 /** The errors every authenticated JSON route can produce. */
 export const authErrors = [401, 403] as const;
+
+/** The path of a field of event `index` in a batch body, dotted like every field path (`events.3.data.amount`). */
+const batchPath = (index: number, path: string) => (path ? `events.${index}.${path}` : `events.${index}`);
+
+/**
+ * The refusal of a batch (POST /v1/events/batch) for what its event `index` is refused: the detail and
+ * the field paths name the event. A refusal without field errors (an idempotency conflict, a size limit)
+ * gets one, so the index is machine-readable too.
+ */
+export function batchEventRefusal(index: number, err: CoreError): CoreError {
+  const errors: FieldError[] =
+    err.errors.length > 0
+      ? err.errors.map((e) => ({ ...e, path: batchPath(index, e.path) }))
+      : [{ path: batchPath(index, ''), message: err.message, code: err.code }];
+  return new CoreError(err.code, `events[${index}]: ${err.message}`, errors, err.headers);
+}

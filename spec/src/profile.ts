@@ -17,6 +17,11 @@ export interface DeliveryProfile {
    * HOOKPORT_DISABLE_AFTER_FAILURES.
    */
   disableAfterFailedDeliveries?: number;
+  /**
+   * The headers `render` computes from the endpoint's secret, by lowercase name, each with the placeholder
+   * a read of an attempt's request shows instead (core/attempt-request.ts): a signature is never shown.
+   */
+  signatureHeaders: Readonly<Record<string, string>>;
   render(input: RenderInput): RenderedRequest;
 }
 
@@ -39,8 +44,18 @@ export interface RenderedRequest {
   headers: Record<string, string>;
 }
 
-/** Event types Hookport itself publishes; endpoints may subscribe to them without a catalogue entry. */
-export const systemEventTypes = ['ping', 'endpoint.disabled'] as const;
+/**
+ * Event types Hookport itself publishes; endpoints may subscribe to them without a catalogue entry
+ * (by name, `*`, or a `prefix.*` that selects one). Besides ping, the operational events about an
+ * endpoint (docs/delivery.md, "Operational events").
+ */
+export const systemEventTypes = [
+  'ping',
+  'endpoint.disabled',
+  'endpoint.failing',
+  'endpoint.recovered',
+  'delivery.exhausted',
+] as const;
 
 export function isSystemEventType(type: string): boolean {
   return (systemEventTypes as readonly string[]).includes(type);

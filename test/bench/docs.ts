@@ -1,7 +1,7 @@
 /** The Results block of docs/benchmarks.md: written as Markdown between its markers, the rest of the file kept. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Machine } from './machine.ts';
-import { goals } from './report.ts';
+import { goalTables } from './report.ts';
 import { fmt, results, shown } from './results.ts';
 import { quick, root, serverEntry, settings } from './settings.ts';
 
@@ -39,7 +39,10 @@ function markdownResults(m: Machine, versions: Versions, seconds: number) {
       `HOOKPORT_WORKER_CONCURRENCY=${settings.workerConcurrency}, ` +
       `HOOKPORT_ENDPOINT_CONCURRENCY=${settings.endpointConcurrency}, ` +
       `HOOKPORT_DELIVERY_TIMEOUT_MS=${settings.deliveryTimeoutMs}; baseline ${settings.baselineRequests} ` +
-      `requests at concurrency ${settings.workerConcurrency}; latency at ${settings.rate} events/s for ${settings.rateSeconds} s; ` +
+      `requests at concurrency ${settings.workerConcurrency}; latency at ${settings.rate} and at ` +
+      `${settings.lowRate} events/s for ${settings.rateSeconds} s each; ingest (p) from ${settings.publishers} ` +
+      `concurrent publishers for ${settings.ingestSeconds} s a run after ${settings.ingestWarmEvents} warm-up events, ` +
+      `fan-out ${settings.fanOut}; ` +
       `the separate worker (f) over ${settings.workerEvents} events × ${settings.endpoints} endpoints.`,
     '',
     '**Figures**',
@@ -47,14 +50,16 @@ function markdownResults(m: Machine, versions: Versions, seconds: number) {
     '| | Measure | Value | Notes |',
     '|---|---|---|---|',
     ...results.map((r) => `| ${r.id} | ${r.what} | ${shown(r)} | ${r.note.replaceAll('|', '\\|')} |`),
-    '',
-    '**Goals (issue 3)**',
-    '',
-    '| Goal | Target | Measured | Met |',
-    '|---|---|---|---|',
-    ...goals().map(
-      (g) => `| ${g.what} | ${g.target} | ${g.actual} | ${g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'} |`,
-    ),
+    ...goalTables().flatMap((t) => [
+      '',
+      `**${t.title}**`,
+      '',
+      '| Goal | Target | Measured | Met |',
+      '|---|---|---|---|',
+      ...t.goals.map(
+        (g) => `| ${g.what} | ${g.target} | ${g.actual} | ${g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'} |`,
+      ),
+    ]),
   ];
   return lines.join('\n');
 }

@@ -69,11 +69,16 @@ export async function waitQuiet(label: string): Promise<number> {
   return busy;
 }
 
-export function cpuNote(cpu: CpuUse, deliveries: number, opts: { sender?: string } = {}): string {
-  const per = (s: number) => fmt((s * 1000) / Math.max(deliveries, 1), 2);
-  const hookport = cpu.selfS + cpu.workerS + cpu.postgresS;
+/** Hookport's CPU (this process, a worker child, the bench database's backends) per unit of work, in ms. */
+export function hookportCpuMs(cpu: CpuUse, count: number): number {
+  return ((cpu.selfS + cpu.workerS + cpu.postgresS) * 1000) / Math.max(count, 1);
+}
+
+/** CPU per unit of work (a delivery, or with `unit: 'event'` an accepted event), split node / postgres. */
+export function cpuNote(cpu: CpuUse, count: number, opts: { sender?: string; unit?: string } = {}): string {
+  const per = (s: number) => fmt((s * 1000) / Math.max(count, 1), 2);
   const parts = [
-    `CPU per delivery ${per(hookport)} ms (${opts.sender ?? 'node'} ${per(cpu.selfS + cpu.workerS)}` +
+    `CPU per ${opts.unit ?? 'delivery'} ${fmt(hookportCpuMs(cpu, count), 2)} ms (${opts.sender ?? 'node'} ${per(cpu.selfS + cpu.workerS)}` +
       `${cpu.postgresS > 0 ? `, postgres ${per(cpu.postgresS)}` : ''}), receiver ${per(cpu.receiverS)} ms`,
     `other processes used ${fmt((cpu.othersS / Math.max(cpu.capacityS, 0.001)) * 100, 0)} % of the machine`,
   ];

@@ -82,4 +82,6 @@ export interface Ports {
   hang: number[];
   /** The latency run's endpoints. */
   latency: number[];
+  /** The fan-out endpoints of the ingest phase (p): settings.fanOut of them. */
+  fan: number[];
 }

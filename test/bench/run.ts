@@ -1,14 +1,18 @@
 /**
- * `pnpm bench`: Hookport's delivery benchmark (issue 3). A script, not a test:
- * it runs a fixed sequence of phases against 127.0.0.1 only, prints a table and
+ * `pnpm bench`: Hookport's delivery benchmark (issue 3; phase p, d100 and a second table of goals: issue 21).
+ * A script, not a test: it runs a fixed sequence of phases against 127.0.0.1 only, prints a table and
  * refreshes the results block of docs/benchmarks.md. Bounded: every phase has
  * a deadline and the whole run stops itself after BENCH_DEADLINE_S (default 540 s).
  *
  *  a, a2      phases/a-baseline.ts   raw baseline: signed POSTs straight from undici to the receiver
- *  b          phases/b-postgres.ts   Hookport end to end on PostgreSQL (in-process, role all)
+ *  b          phases/b-postgres.ts   Hookport end to end on PostgreSQL (in-process, role all); b.cpu: its CPU per delivery
  *  c          phases/c-pglite.ts     the same on embedded PGlite (in memory)
  *  q          phases/q-queue.ts      pg-boss alone: no HTTP, none of our tables (q.pglite: the same on PGlite)
- *  d          phases/d-latency.ts    publish-to-receive latency at a fixed offered rate, PostgreSQL
+ *  p          phases/p-publish.ts    ingest: POST /v1/events from 50 concurrent publishers, PostgreSQL, with no
+ *                                    subscriber and a fan-out of 10, API alone (role api) and with the worker
+ *                                    (role all): p.none.api, p.fan10.api, p.none.all, p.fan10.all
+ *  d, d100    phases/d-latency.ts    publish-to-receive latency at a fixed offered rate, PostgreSQL: 200 events/s
+ *                                    (d.*) and 100 events/s (d100.*), each after a warm-up second of its own
  *  e          phases/e-isolation.ts  isolation: healthy throughput while half the endpoints never answer
  *                                    (e.stress: three dead endpoints per healthy one)
  *  f          phases/f-worker.ts     worker peak RSS: API in-process, worker as a separate `hookport worker`
@@ -24,7 +28,8 @@
  * processes on the machine used meanwhile, so contention is visible in the results.
  *
  * Environment knobs (all optional): BENCH_EVENTS, BENCH_WORKER_EVENTS, BENCH_ENDPOINTS, BENCH_BASELINE_REQUESTS,
- * BENCH_PUBLISH_CONCURRENCY, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_WARM_EVENTS,
+ * BENCH_PUBLISH_CONCURRENCY, BENCH_RATE, BENCH_LOW_RATE, BENCH_RATE_SECONDS, BENCH_WARM_EVENTS, BENCH_PUBLISHERS,
+ * BENCH_INGEST_SECONDS, BENCH_INGEST_WARM_EVENTS,
  * BENCH_PHASE_TIMEOUT_S, BENCH_STRESS_TIMEOUT_S, BENCH_DEADLINE_S, BENCH_QUIET_WAIT_S,
  * BENCH_PG_ADMIN_URL, BENCH_SKIP_STRESS=1, BENCH_ONLY=a,b,…, BENCH_WORKER_NODE_ARGS, BENCH_SERVER (settings.ts),
  * BENCH_NO_DOCS=1, BENCH_QUICK=1 (a small smoke run), BENCH_TRACE=<path prefix> (the latency phase writes
@@ -44,6 +49,7 @@ import { latency } from './phases/d-latency.ts';
 import { recordRatios, recordSelfRss } from './phases/derived.ts';
 import { isolationRun, isolationStress, recordIsolation } from './phases/e-isolation.ts';
 import { workerProcess } from './phases/f-worker.ts';
+import { ingest } from './phases/p-publish.ts';
 import { queueAlone } from './phases/q-queue.ts';
 import { type Ports, ReceiverProcess } from './receiver-process.ts';
 import { printReport } from './report.ts';
@@ -67,6 +73,7 @@ async function main() {
     ok: await receiver.open('ok', n),
     hang: await receiver.open('hang', 3 * n),
     latency: await receiver.open('ok', settings.latencyEndpoints),
+    fan: await receiver.open('ok', settings.fanOut),
   };
 
   if (want('a')) {
@@ -92,8 +99,16 @@ async function main() {
     await queueAlone('q.pglite', 'pglite');
   }
 
+  if (want('p')) {
+    log(
+      `(p) ingest: ${settings.publishers} concurrent publishers, ${settings.ingestSeconds} s a run, ` +
+        `no subscriber and fan-out ${settings.fanOut}, API alone and with the worker`,
+    );
+    await ingest(receiver, ports.fan);
+  }
+
   if (want('d')) {
-    log(`(d) latency at ${settings.rate} events/s for ${settings.rateSeconds} s`);
+    log(`(d) latency at ${settings.rate} and ${settings.lowRate} events/s for ${settings.rateSeconds} s each`);
     await latency(receiver, ports.latency);
   }
 

@@ -36,9 +36,19 @@ export const settings = {
   publishConcurrency: int('BENCH_PUBLISH_CONCURRENCY', 16, 8),
   /** Offered event rate and duration of the latency run. */
   rate: int('BENCH_RATE', 200, 200),
+  /** The latency run's second, lower offered rate (issue 21: p99 at 100 and at 200 events/s). */
+  lowRate: int('BENCH_LOW_RATE', 100, 100),
   rateSeconds: int('BENCH_RATE_SECONDS', 10, 3),
   /** Endpoints in the latency run: each event goes to exactly one of them (one delivery per event). */
   latencyEndpoints: 4,
+  /** Concurrent publishers of the ingest phase (p), each sending POST /v1/events one after the other. */
+  publishers: int('BENCH_PUBLISHERS', 50, 50),
+  /** How long each of (p)'s four runs publishes, after its warm-up. */
+  ingestSeconds: int('BENCH_INGEST_SECONDS', 5, 2),
+  /** Events of (p)'s warm-up, before each run (not measured). */
+  ingestWarmEvents: int('BENCH_INGEST_WARM_EVENTS', 200, 100),
+  /** Endpoints subscribed in (p)'s fan-out runs: every event is stored as this many deliveries. */
+  fanOut: 10,
   workerConcurrency: int('BENCH_WORKER_CONCURRENCY', 32, 32),
   endpointConcurrency: 4,
   deliveryTimeoutMs: 15_000,
@@ -53,7 +63,7 @@ export const settings = {
   quietWaitMs: int('BENCH_QUIET_WAIT_S', 15, 3) * 1000,
   deadlineMs: int('BENCH_DEADLINE_S', 540, 240) * 1000,
   skipStress: process.env.BENCH_SKIP_STRESS === '1',
-  /** BENCH_ONLY=a,b,f: run only these phases (a also covers a2; e covers its control and stress runs). */
+  /** BENCH_ONLY=a,b,f: run only these phases (a also covers a2; e covers its control and stress runs; d covers d100). */
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null,
   /**
    * Node flags for the separate worker process of phase f: BENCH_WORKER_NODE_ARGS, or by default those

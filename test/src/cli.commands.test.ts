@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../server/src/cli/io.ts';
 import { runCli } from '../../server/src/cli/main.ts';
 import { startHookport, type TestHookport } from './support/harness.ts';
+import { startReceiver } from './support/receiver.ts';
 import { until } from './support/until.ts';
 
 let t: TestHookport;
@@ -55,9 +56,11 @@ function value(r: Run): string {
   return r.out.trim();
 }
 
-async function tenantWithToken(name: string) {
+async function tenantWithToken(name: string, ...scopes: string[]) {
   const tenant = value(await cli()('tenant', 'create', name, '-q'));
-  const token = value(await cli()('token', 'create', '--tenant', tenant, '-q'));
+  const token = value(
+    await cli()('token', 'create', '--tenant', tenant, '-q', ...(scopes.length ? ['--scopes', scopes.join(',')] : [])),
+  );
   return { tenant, token, as: cli({ HOOKPORT_TOKEN: token }) };
 }
 
@@ -84,6 +87,37 @@ describe('hookport tenant create and token create (admin token)', () => {
       token: t.adminToken,
     });
     expect(tokens.body.data[0]?.scopes.sort()).toEqual(['deliveries:read', 'endpoints:write', 'events:publish']);
+  });
+
+  it('gives a tenant its own quotas and retention, and refuses flags it cannot read', async () => {
+    const id = value(
+      await cli()(
+        'tenant',
+        'create',
+        'Trial',
+        '-q',
+        '--max-endpoints',
+        '5',
+        '--max-events-per-day',
+        'unlimited',
+        '--retention-days',
+        '7',
+      ),
+    );
+    const res = await t.api.get<{ quotas: object; limits: { endpoints: number }; retentionDays: number }>(
+      `/v1/tenants/${id}`,
+      { token: t.adminToken },
+    );
+    expect(res.body).toMatchObject({
+      quotas: { endpoints: 5, eventsPerDay: 'unlimited' },
+      limits: { endpoints: 5 },
+      retentionDays: 7,
+    });
+    const bad = await cli()('tenant', 'create', 'Bad', '--max-tokens', '0');
+    expect(bad).toMatchObject({ code: 2, err: expect.stringContaining('--max-tokens must be a whole number') });
+    const refused = await cli()('tenant', 'create', 'Huge', '--max-endpoints', '2000000000');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^hookport tenant create: .*\(422 /);
   });
 
   it('gives the scopes asked for, and prints the API answer with --json', async () => {
@@ -113,6 +147,73 @@ describe('the tenant commands', () => {
     const r = await as('endpoint', 'create', '--url', 'http://example.com/hooks');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^hookport endpoint create: url must use https.*\(422 validation_failed\)\n$/);
+  });
+
+  it('creates an endpoint with its delivery settings, read back through the API', async () => {
+    const { as, token } = await tenantWithToken('Settings');
+    const filter = '{"data.tier":{"$in":["gold","platinum"]}}';
+    const id = value(
+      await as(
+        'endpoint',
+        'create',
+        '--url',
+        'http://127.0.0.1:9/hooks',
+        '-q',
+        '--filter',
+        filter,
+        '--retry-schedule',
+        '5, 30,300',
+        '--timeout-ms',
+        '5000',
+        '--ordering',
+        'fifo',
+        '--rate-limit',
+        '7',
+        '--header',
+        'Authorization: Bearer s3cr3t',
+        '--header',
+        'X-Team:billing',
+      ),
+    );
+    const res = await t.api.get<Record<string, unknown>>(`/v1/endpoints/${id}`, { token });
+    expect(res.body).toMatchObject({
+      filter: JSON.parse(filter),
+      retrySchedule: [5, 30, 300],
+      timeoutMs: 5000,
+      ordering: 'fifo',
+      rateLimit: 7,
+      headers: { Authorization: expect.any(String), 'X-Team': expect.any(String) },
+    });
+    const single = value(
+      await as('endpoint', 'create', '--url', 'http://127.0.0.1:9/once', '-q', '--retry-schedule', 'none'),
+    );
+    const once = await t.api.get<{ retrySchedule: number[] | null }>(`/v1/endpoints/${single}`, { token });
+    expect(once.body.retrySchedule).toEqual([]);
+  });
+
+  it('refuses a malformed delivery setting before any request, and prints the API refusing one in one line', async () => {
+    const { as, token } = await tenantWithToken('BadSettings');
+    const url = 'http://127.0.0.1:9/hooks';
+    for (const [flag, bad, says] of [
+      ['--retry-schedule', '5,soon', '--retry-schedule must be whole seconds'],
+      ['--timeout-ms', '5s', '--timeout-ms must be a whole number'],
+      ['--ordering', 'lifo', '--ordering must be fifo or unordered'],
+      ['--filter', '[1]', '--filter must be a JSON object'],
+      ['--filter', '{tier', '--filter is not valid JSON'],
+      ['--header', 'Authorization', '--header must be "Name: value"'],
+      ['--rate-limit', '0', '--rate-limit must be a whole number'],
+    ] as const) {
+      const r = await as('endpoint', 'create', '--url', url, flag, bad);
+      expect(r, `${flag} ${bad}`).toMatchObject({ code: 2, out: '', err: expect.stringContaining(says) });
+    }
+    const refused = await as('endpoint', 'create', '--url', url, '--timeout-ms', '500');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^hookport endpoint create: .*timeoutMs.*\(422 validation_failed\)\n$/);
+    const reserved = await as('endpoint', 'create', '--url', url, '--header', 'Webhook-Signature: x');
+    expect(reserved.code).toBe(1);
+    expect(reserved.err).toMatch(/^hookport endpoint create: .*reserved.*\(422 validation_failed\)\n$/);
+    const list = await t.api.get<{ data: unknown[] }>('/v1/endpoints', { token });
+    expect(list.body.data).toEqual([]);
   });
 
   it('names the event that does not exist', async () => {
@@ -206,5 +307,83 @@ describe('the tenant commands', () => {
       return d?.attempts[0];
     });
     expect(attempt.httpStatus).toBe(400);
+  });
+});
+
+describe('hookport deliveries replay and skip', () => {
+  const writer = ['endpoints:write', 'events:publish', 'deliveries:read', 'deliveries:write'];
+
+  it('counts with --dry-run, then sends the failed deliveries again to the receiver', async () => {
+    const { as } = await tenantWithToken('Replay', ...writer);
+    value(await as('event-type', 'create', 'order.created', '-q'));
+    const receiver = await startReceiver((_req, _n, res) => res.writeHead(500).end());
+    try {
+      const endpoint = value(await as('endpoint', 'create', '--url', receiver.url, '--retry-schedule', 'none', '-q'));
+      const eventId = value(await as('send', 'order.created', '--data', '{"id":"7"}', '-q'));
+      const failed = await as('deliveries', eventId, '--wait');
+      expect(failed.out).toMatch(/dlv_\S+ {2}failed /);
+
+      const dry = await as('deliveries', 'replay', '--since', '1h', '--status', 'failed', '--dry-run');
+      expect(dry).toMatchObject({
+        code: 0,
+        err: '',
+        out: 'Dry run: matched 1, queued 0, skipped 0; a replay would queue 1\n',
+      });
+      expect(receiver.received).toHaveLength(1);
+
+      receiver.respond((_req, _n, res) => res.writeHead(204).end());
+      const replay = await as('deliveries', 'replay', '--since', '1h', '--endpoint', endpoint, '--status', 'failed');
+      expect(replay).toMatchObject({ code: 0, err: '', out: 'Replayed: matched 1, queued 1, skipped 0\n' });
+      const [first, again] = await receiver.waitFor(2);
+      expect(again?.headers['webhook-id']).toBe(first?.headers['webhook-id']);
+      const done = await as('deliveries', eventId, '--wait');
+      expect(done.out).toMatch(/dlv_\S+ {2}succeeded .*\(2 attempts\)/);
+
+      const json = await as('deliveries', 'replay', '--since', '1h', '--status', 'failed', '--json');
+      expect(JSON.parse(json.out)).toEqual({ dryRun: false, matched: 0, queued: 0, skipped: 0 });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses a bad window before any request, and prints the API refusing one in one line', async () => {
+    const { as } = await tenantWithToken('ReplayBad', ...writer);
+    for (const [args, says] of [
+      [['--since', 'yesterday'], '--since must be an ISO 8601 time'],
+      [['--since', '2026-13-45'], '--since must be an ISO 8601 time'],
+      [['--since', '1h', '--until', '5 min'], '--until must be an ISO 8601 time'],
+      [['--since', '1h', '--status', 'pending'], '--status must be failed, succeeded or skipped'],
+      [[], '--since is required'],
+    ] as const) {
+      const r = await as('deliveries', 'replay', ...args);
+      expect(r, args.join(' ')).toMatchObject({ code: 2, out: '', err: expect.stringContaining(says) });
+    }
+    const backwards = await as('deliveries', 'replay', '--since', '1h', '--until', '2h');
+    expect(backwards.code).toBe(1);
+    expect(backwards.err).toMatch(/^hookport deliveries replay: .*\(422 validation_failed\)\n$/);
+  });
+
+  it('skips a held delivery, and says in one line that a finished one cannot be', async () => {
+    const { as, token } = await tenantWithToken('Skip', ...writer);
+    value(await as('event-type', 'create', 'order.created', '-q'));
+    const endpoint = value(await as('endpoint', 'create', '--url', 'http://127.0.0.1:9/hooks', '-q'));
+    const paused = await t.api.patch(`/v1/endpoints/${endpoint}`, { token, json: { status: 'paused' } });
+    expect(paused.status).toBe(200);
+    const eventId = value(await as('send', 'order.created', '-q'));
+    const held = await until('the delivery to be held', async () => {
+      const r = await as('deliveries', eventId, '--json');
+      const [d] = JSON.parse(r.out) as { id: string; status: string }[];
+      return d?.status === 'held' ? d.id : undefined;
+    });
+    const skipped = await as('deliveries', 'skip', held);
+    expect(skipped).toMatchObject({
+      code: 0,
+      err: '',
+      out: `Skipped ${held} (to ${endpoint}): it is not sent unless redelivered\n`,
+    });
+    expect(JSON.parse((await as('deliveries', eventId, '--json')).out)).toMatchObject([{ status: 'skipped' }]);
+    const again = await as('deliveries', 'skip', held);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/^hookport deliveries skip: .*\(409 conflict\)\n$/);
   });
 });

@@ -31,7 +31,9 @@ describe('worker processes SIGKILLed under load', () => {
     const plan = {
       // 10 endpoints × 4 slots each (HOOKPORT_ENDPOINT_CONCURRENCY) outnumber one worker's 32: the jobs a
       // dead worker holds until its heartbeat is missed cannot take every endpoint's slots.
-      events: 150,
+      // Enough work to outlast the three kills and the restarts between them: with 150 events a fast run
+      // had delivered everything before the third kill (which then hit an idle worker).
+      events: 300,
       endpoints: 10,
       workers: 2,
       kills: 3,

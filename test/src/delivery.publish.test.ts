@@ -1,3 +1,4 @@
+import { systemEventTypes } from '@hookport/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Delivery, DeliveryKit, type EventBody } from './support/delivery.ts';
 import {
@@ -76,6 +77,29 @@ describe('publish validation', () => {
     const problem = problemOf(res);
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors).toEqual([expect.objectContaining({ path: 'type', code: 'unknown_event_type' })]);
+  });
+
+  it.each(systemEventTypes)('refuses %s, a type Hookport publishes itself, with 422 naming `type`', async (type) => {
+    const reserved = [expect.objectContaining({ path: 'type', code: 'reserved_event_type' })];
+    const res = await refusedWithoutTrace(() => kit.publish(type, { endpointId: 'ep_forged', reason: 'forged' }));
+    expect(res.status).toBe(422);
+    expect(problemOf(res)).toMatchObject({ code: 'validation_failed', errors: reserved });
+    // With an Idempotency-Key too: that path reads the type on its own, before the key's lock.
+    const keyed = await refusedWithoutTrace(() => kit.publish(type, {}, { 'idempotency-key': `forge-${type}` }));
+    expect(problemOf(keyed)).toMatchObject({ code: 'validation_failed', errors: reserved });
+  });
+
+  it("still delivers Hookport's own ping to an endpoint subscribed to every type", async () => {
+    // A tenant of its own: the shared tenant's endpoints are counted by the tests below.
+    const own = kit.forTenant(await createTenant(t));
+    const receiver = await own.receiver();
+    const ep = await own.endpoint(receiver.url, { eventTypes: ['*'] });
+    const ping = await t.api.post<Delivery>(`/v1/endpoints/${ep.id}/ping`, { token: own.tenant.token });
+    expect(ping.status, ping.text).toBe(202);
+    // Settled, so that the tests after this one compare snapshots of a quiet database.
+    await own.settled(ping.body.id, 'succeeded');
+    const [got] = await receiver.waitFor(1);
+    expect(JSON.parse(got?.body ?? '{}')).toMatchObject({ type: 'ping' });
   });
 
   it("refuses data that fails the type's JSON Schema with 422 naming each failing path under data.", async () => {

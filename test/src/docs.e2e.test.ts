@@ -38,10 +38,10 @@ describe('GET / and /docs: the API reference, served whole by Hookport', () => {
     await t?.close();
   });
 
-  it('redirects / to /docs', async () => {
+  it('redirects / to the console, which links here', async () => {
     const res = await t.raw.get('/');
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('/docs');
+    expect(res.headers.get('location')).toBe('/console');
   });
 
   it('falls back to plain links to the six documents when scripts are off, each served as OpenAPI JSON', async () => {

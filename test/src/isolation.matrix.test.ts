@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, type ApiResponse, createToken, startHookport, type TestHookport } from './support/harness.ts';
 import {
   addressesResource,
+  adminAlsoAllowed,
   expectNothingOf,
   expectRefusal,
   type Footprint,
@@ -90,11 +91,11 @@ beforeAll(async () => {
   for (const surface of surfaceNames) apis.set(surface, surfaceApi(t, surface));
   revoked = await revokedToken(a.fixture.id);
   for (const scope of new Set(Object.values(needs).flatMap((table) => Object.values(table).flat()))) {
-    if (scope === 'admin') continue;
+    if (scope === 'admin' || scope === 'portal') continue;
     lacking.set(scope, await createToken(t, a.fixture.id, scopesLacking(scope)));
   }
   for (const need of Object.values(needs).flatMap((table) => Object.values(table))) {
-    if (need === 'admin' || exactly.has(needKey(need))) continue;
+    if (need === 'admin' || need === 'portal' || exactly.has(needKey(need))) continue;
     exactly.set(needKey(need), await createToken(t, a.fixture.id, [...need]));
   }
   expired = await expiredToken(a.fixture.id);
@@ -184,6 +185,7 @@ function callsFor(op: Operation): Call[] {
   badCredentialCalls(ctx);
   mixedOwnerCalls(ctx);
   if (need === 'admin') adminRouteCalls(ctx);
+  else if (need === 'portal') portalRouteCalls(ctx);
   else {
     scopeCalls(ctx, need);
     crossTenantCalls(ctx);
@@ -200,7 +202,7 @@ function badCredentialCalls({ workspaceA, add }: Context): void {
 
 /** Ids of two owners in one path (B's endpoint with A's delivery): every id must be the caller's own. */
 function mixedOwnerCalls({ op, need, asB, add }: Context): void {
-  const owner = need === 'admin' ? bearer(t.adminToken) : asB;
+  const owner = need === 'admin' ? bearer(t.adminToken) : need === 'portal' ? bearer(b.portalToken) : asB;
   for (let n = 0; paramCount(op) > 1 && n < paramCount(op); n++) {
     add(`parameter ${n + 1} of A and the others of B`, owner, 'not_found', {
       path: mixedPath(op, (i) => (i === n ? a.refs : b.refs)),
@@ -220,12 +222,33 @@ function adminRouteCalls({ op, add }: Context): void {
   );
 }
 
+/**
+ * A portal session's own record: every other kind of token is refused; A's portal token gets its own
+ * session, B's gets B's, which must carry nothing of A.
+ */
+function portalRouteCalls({ add }: Context): void {
+  add('a tenant token with every scope', bearer(a.fixture.token), 'forbidden');
+  add('another tenant’s token', bearer(b.fixture.token), 'forbidden');
+  add('the admin token', bearer(t.adminToken), 'forbidden');
+  add('a token without endpoints:read', bearer(lacking.get('endpoints:read') ?? ''), 'forbidden');
+  add('A’s portal token', bearer(a.portalToken), { anyOf: [200] }, { foreign: false });
+  add('another tenant’s portal token', bearer(b.portalToken), { anyOf: [200] });
+}
+
 /** Refused without each needed scope and for the admin token; let through with exactly the scopes. */
 function scopeCalls({ op, workspaceA, add }: Context, need: readonly Scope[]): void {
   for (const scope of need) {
     add(`a token without ${scope}`, { ...workspaceA, ...bearer(lacking.get(scope) ?? '') }, 'forbidden');
   }
-  add('the admin token', { ...workspaceA, ...bearer(t.adminToken) }, 'forbidden');
+  if (adminAlsoAllowed.has(op.key)) {
+    // Past the access check, onto nothing (or an invalid body), so nothing changes.
+    add(
+      'the admin token, on nothing',
+      { ...workspaceA, ...bearer(t.adminToken) },
+      addressesResource(op) ? 'not_found' : { anyOf: [400, 422] },
+      addressesResource(op) ? { path: pathFor(op, nowhere), foreign: false } : { body: [], foreign: false },
+    );
+  } else add('the admin token', { ...workspaceA, ...bearer(t.adminToken) }, 'forbidden');
   // The positive control, on nothing so that nothing changes.
   const control = { ...workspaceA, ...bearer(exactly.get(needKey(need)) ?? '') };
   const exact = `a token with exactly ${need.join(' + ')}`;
@@ -393,7 +416,7 @@ describe.each(surfaceNames)('%s', (surface) => {
  */
 async function expectSameAsNowhere(op: Operation): Promise<void> {
   const need = needs[op.surface][op.key];
-  if (need === 'admin') return;
+  if (need === 'admin' || need === 'portal') return;
   const headers = { ...surfaceHeaders(op.surface, b.fixture.id), ...bearer(b.fixture.token) };
   const base = { label: 'B', headers, body: op.body, expect: 'not_found' as const, foreign: true };
   const onA = await send(op, { ...base, path: pathFor(op, a.refs) });

@@ -13,7 +13,7 @@ import {
 } from './support/outage.ts';
 import { postgres, type Sql } from './support/postgres.ts';
 import { until } from './support/until.ts';
-import { killProcesses, startWorkerProcess } from './support/worker-process.ts';
+import { killProcesses, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
 /*
  * Every connection of Hookport killed with pg_terminate_backend, repeatedly,
@@ -66,6 +66,17 @@ async function terminateHookport(sql: Sql): Promise<number> {
   return row?.n ?? 0;
 }
 
+/**
+ * A worker that stopped delivering after a round (a fresh-clone CI run once waited 60 s for it on a loaded
+ * machine) is told apart from one that exited: the failure says which, with the worker's last output.
+ */
+function withWorkerState(err: unknown, worker: WorkerProcess): Error {
+  const state = worker.exit ? `the worker process exited (${JSON.stringify(worker.exit)})` : 'the worker process runs';
+  const tail = worker.output.join('').split('\n').slice(-40).join('\n');
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(`${message}; ${state}; its last output:\n${tail}`, { cause: err });
+}
+
 describe('pg_terminate_backend of every Hookport connection under load', () => {
   it(`rides out ${terminations} rounds: 202 or 503 meanwhile, the worker resumes, nothing accepted is lost`, async () => {
     if (!admin) throw new Error('no admin connection');
@@ -85,11 +96,15 @@ describe('pg_terminate_backend of every Hookport connection under load', () => {
     const records: OutageRecord[] = [];
     const killed: number[] = [];
     for (let round = 1; round <= terminations; round++) {
-      records.push(
-        await rideOutage(`terminate ${round}`, prober, f, async () => {
-          killed.push(await terminateHookport(sql));
-        }),
-      );
+      try {
+        records.push(
+          await rideOutage(`terminate ${round}`, prober, f, async () => {
+            killed.push(await terminateHookport(sql));
+          }),
+        );
+      } catch (err) {
+        throw withWorkerState(err, worker);
+      }
       await sleep(500);
     }
     const stats = await publisher.stop();

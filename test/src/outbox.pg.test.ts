@@ -18,6 +18,8 @@ let t: TestHookport;
 let tenant: TenantFixture;
 let receiver: Receiver;
 let publisher: Publisher | undefined;
+/** New events the publisher reported through onPublished. */
+let counted = 0;
 let sql: Sql | undefined;
 /** The application's own schema, with its `orders` table, on its search_path. */
 const appSchema = `app_${randomBytes(6).toString('hex')}`;
@@ -71,7 +73,13 @@ beforeAll(async () => {
     connection: { search_path: `${appSchema}, public`, application_name: 'outbox-test-app' },
   });
   await sql.unsafe(`create schema ${appSchema}; create table ${appSchema}.orders (id serial primary key, ref text)`);
-  publisher = await createPublisher({ databaseUrl, schema: t.config.dbSchema });
+  publisher = await createPublisher({
+    databaseUrl,
+    schema: t.config.dbSchema,
+    onPublished: (count) => {
+      counted += count;
+    },
+  });
 });
 afterAll(async () => {
   await publisher?.close();
@@ -125,10 +133,13 @@ describe('createPublisher().publish() inside the caller’s transaction', () => 
 
   it('delivers the event once the transaction commits, and only then', async () => {
     const before = await stored();
+    const countedBefore = counted;
     const event = await app().begin(async (tx) => {
       await tx`insert into orders (ref) values ('committed')`;
       return hookport().publish(tx, { tenantId: tenant.id, type: 'ticket.created', data: { ref: 'committed' } });
     });
+    // Counted through onPublished, as the server counts its publishes.
+    expect(counted).toBe(countedBefore + 1);
     expect(await stored()).toMatchObject({
       events: (before?.events ?? 0) + 1,
       deliveries: (before?.deliveries ?? 0) + 1,
@@ -174,6 +185,26 @@ describe('createPublisher().publish() inside the caller’s transaction', () => 
       await tx`insert into orders (ref) values ('after-refusal')`;
     });
     expect(await orders()).toContain('after-refusal');
+  });
+
+  it('refuses a type Hookport publishes itself, naming `type`, and stores nothing when the caller commits', async () => {
+    const before = await stored();
+    await app().begin(async (tx) => {
+      const refused = await hookport()
+        .publish(tx, { tenantId: tenant.id, type: 'delivery.exhausted', data: { forged: true } })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(refused).toBeInstanceOf(CoreError);
+      expect(refused).toMatchObject({
+        code: 'validation_failed',
+        errors: [expect.objectContaining({ path: 'type', code: 'reserved_event_type' })],
+      });
+      await tx`insert into orders (ref) values ('after-reserved')`;
+    });
+    expect(await orders()).toContain('after-reserved');
+    expect(await stored()).toEqual(before);
   });
 
   it("applies the tenant's daily event quota: over it, a CoreError naming the limit, and nothing of the event stored when the caller commits", async () => {

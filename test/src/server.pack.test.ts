@@ -1,7 +1,8 @@
 /**
  * The server as the container and a user get it: `pnpm pack` of @hookport/server (its prepack builds
  * dist/cli.js), installed with npm into an empty project outside the workspace, then `npx hookport serve`
- * on the embedded database, answering /health and /ready. Nothing of the workspace is reachable from
+ * on the embedded database, answering /health and /ready, and checking event data against a schema in
+ * the schema pool's threads (dist/schema-worker.js). Nothing of the workspace is reachable from
  * there: the bundle must carry @hookport/spec and @hookport/compat, and plain node must run it (no
  * TypeScript loader is installed).
  */
@@ -38,6 +39,40 @@ interface Manifest {
   exports?: Record<string, string>;
 }
 
+const adminToken = `hpa_${'pack'.repeat(8)}`;
+
+/**
+ * The schema pool's threads run dist/schema-worker.js, the build's second entry point: a schema is
+ * checked at creation (a lookahead refused), and an event's data checked against it at publish.
+ */
+async function schemasWork(baseUrl: string): Promise<void> {
+  const call = async (path: string, token: string, json: unknown) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { id?: string; token?: string; errors?: { code: string }[] },
+    };
+  };
+  const tenant = await call('/v1/tenants', adminToken, { name: 'Pack', presets: [] });
+  expect(tenant.status).toBe(201);
+  const token = await call(`/v1/tenants/${tenant.body.id}/tokens`, adminToken, { name: 'pack', scopes: ['*'] });
+  expect(token.status).toBe(201);
+  const key = token.body.token ?? '';
+  const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^ord_\\d+$' } } };
+  const lookahead = await call('/v1/event-types', key, { name: 'order.bad', schema: { pattern: '(?=x)' } });
+  expect(lookahead.status).toBe(422);
+  expect(lookahead.body.errors?.map((e) => e.code)).toEqual(['unsupported_pattern']);
+  expect((await call('/v1/event-types', key, { name: 'order.created', schema })).status).toBe(201);
+  expect((await call('/v1/events', key, { type: 'order.created', data: { id: 'ord_1' } })).status).toBe(202);
+  const invalid = await call('/v1/events', key, { type: 'order.created', data: { id: 'x' } });
+  expect(invalid.status).toBe(422);
+  expect(invalid.body.errors?.map((e) => e.code)).toEqual(['schema_pattern']);
+}
+
 let project: string;
 let server: ChildProcess | undefined;
 const output: string[] = [];
@@ -61,9 +96,9 @@ it('packs, installs with npm outside the workspace and serves /health on the emb
   });
   const packed = JSON.parse(packedJson.slice(packedJson.indexOf('{'))) as Packed;
   const files = packed.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(['package.json', 'bin/hookport.js', 'dist/cli.js']));
+  expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'bin/hookport.js', 'dist/cli.js']));
   expect(files.filter((f) => f.startsWith('migrations/')).length).toBeGreaterThan(0);
-  expect(files.filter((f) => !/^(package\.json|bin\/|dist\/|migrations\/)/.test(f))).toEqual([]);
+  expect(files.filter((f) => !/^(package\.json|LICENSE|bin\/|dist\/|migrations\/)/.test(f))).toEqual([]);
 
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   await run('npm', ['install', packed.filename, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
@@ -72,6 +107,10 @@ it('packs, installs with npm outside the workspace and serves /health on the emb
   });
   const installedDir = join(project, 'node_modules/@hookport/server');
   const installed = JSON.parse(await readFile(join(installedDir, 'package.json'), 'utf8')) as Manifest;
+  // The package carries the project's licence, the same text as the repository's.
+  expect(await readFile(join(installedDir, 'LICENSE'), 'utf8')).toBe(
+    await readFile(fileURLToPath(new URL('../../LICENSE', import.meta.url)), 'utf8'),
+  );
   // The workspace packages are inlined, not dependencies npm would look for in the registry.
   expect(Object.keys(installed.dependencies ?? {}).filter((d) => d.startsWith('@hookport/'))).toEqual([]);
   // The published package exports no TypeScript source.
@@ -94,6 +133,7 @@ it('packs, installs with npm outside the workspace and serves /health on the emb
       PORT: '0',
       HOST: '127.0.0.1',
       HOOKPORT_DATA_DIR: dataDir,
+      HOOKPORT_ADMIN_TOKEN: adminToken,
       LOG_LEVEL: 'warn',
     },
   });
@@ -123,6 +163,19 @@ it('packs, installs with npm outside the workspace and serves /health on the emb
   const bundle = await fetch(`${baseUrl}${script}`);
   expect(bundle.status).toBe(200);
   await bundle.arrayBuffer();
+  // / opens the console, which the build copied to dist/console/: its page and the script it loads.
+  const home = await fetch(`${baseUrl}/`, { redirect: 'manual' });
+  expect(home.headers.get('location')).toBe('/console');
+  const consolePage = await fetch(`${baseUrl}/console`);
+  expect(consolePage.status).toBe(200);
+  expect(consolePage.headers.get('content-security-policy')).toContain("script-src 'self'");
+  const consoleScript = /<script[^>]* src="(\/console\/assets\/[^"]+\.js)"/.exec(await consolePage.text())?.[1];
+  expect(consoleScript).toBeDefined();
+  const consoleBundle = await fetch(`${baseUrl}${consoleScript}`);
+  expect(consoleBundle.status).toBe(200);
+  expect(consoleBundle.headers.get('cache-control')).toContain('immutable');
+  await consoleBundle.arrayBuffer();
+  await schemasWork(baseUrl);
 
   // npx and hookport both get SIGTERM (npx dies of it); 'close' comes once hookport, which holds the
   // same pipes, has stopped too.

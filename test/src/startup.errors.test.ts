@@ -50,6 +50,27 @@ describe('start-up errors', () => {
     }
   });
 
+  it('a taken metrics port: one line naming HOOKPORT_METRICS_PORT, before any migration', async () => {
+    const occupant = await listening();
+    try {
+      const port = portOf(occupant);
+      const hp = startBin(['serve'], {
+        HOOKPORT_DATA_DIR: ':memory:',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        HOOKPORT_METRICS_PORT: String(port),
+        LOG_LEVEL: 'info',
+      });
+      expect((await hp.exited).code).toBe(1);
+      expect(hp.stderr().trim().split('\n')).toEqual([
+        `hookport: Port ${port} on 127.0.0.1 is already in use by another process: stop it, or set HOOKPORT_METRICS_PORT to a free port.`,
+      ]);
+      expect(hp.output()).not.toContain('migrations applied');
+    } finally {
+      await close(occupant);
+    }
+  });
+
   it('PostgreSQL unreachable: retried for a few seconds, then one line naming DATABASE_URL without its password', async () => {
     // A port nothing listens on: taken and let go.
     const probe = await listening();

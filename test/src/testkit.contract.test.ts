@@ -27,6 +27,8 @@ interface Observation {
   shape: unknown;
   problem?: { code: unknown; title: unknown; errors: string[] };
   headers?: Record<string, string | null>;
+  /** Values both must answer exactly (what the shape alone would not show, such as a masked header). */
+  values?: unknown;
 }
 
 const baseUrl = 'https://hookport.test';
@@ -102,10 +104,10 @@ async function scenario(target: Target): Promise<Observation[]> {
   const hp = client(target.token);
   const reader = client(target.readerToken);
 
-  async function step<T>(name: string, call: () => Promise<T>): Promise<T | undefined> {
+  async function step<T>(name: string, call: () => Promise<T>, values?: (body: T) => unknown): Promise<T | undefined> {
     try {
       const body = await call();
-      out.push({ step: name, status: lastStatus, shape: shapeOf(body) });
+      out.push({ step: name, status: lastStatus, shape: shapeOf(body), ...(values ? { values: values(body) } : {}) });
       return body;
     } catch (error) {
       if (!(error instanceof HookportError)) throw error;
@@ -165,6 +167,38 @@ async function scenario(target: Target): Promise<Observation[]> {
   await step('create endpoint with too many characters', () =>
     hp.endpoints.create({ url: receiver.url, eventTypes: ['order.paid'], name: 'x'.repeat(201) }),
   );
+  await step('create endpoint with a filter', () =>
+    hp.endpoints.create({ url: receiver.url, eventTypes: ['order.*'], filter: { 'data.total': { $gte: 100 } } }),
+  );
+  await step('update endpoint filter', () => hp.endpoints.update(id, { filter: { type: 'order.paid' } }));
+  await step('clear endpoint filter', () => hp.endpoints.update(id, { filter: null }));
+  await step('set endpoint delivery settings', () =>
+    hp.endpoints.update(id, { retrySchedule: [1, 60], timeoutMs: 5000 }),
+  );
+  await step('endpoint delivery settings out of bounds', () =>
+    hp.endpoints.update(id, { retrySchedule: [1, 2, 3, 0], timeoutMs: 500 }),
+  );
+  await step('create endpoint with delivery settings', () =>
+    hp.endpoints.create({ url: receiver.url, eventTypes: ['order.*'], retrySchedule: [], timeoutMs: 60_000 }),
+  );
+  await step('clear endpoint delivery settings', () =>
+    hp.endpoints.update(id, { retrySchedule: null, timeoutMs: null }),
+  );
+  const credentials = { Authorization: 'Bearer sk_live_51Hx0123453f9a', 'X-Short': 'hunter2' };
+  const masked = (e: { headers: Record<string, string> }) => e.headers;
+  const withHeaders = await step(
+    'set endpoint custom headers',
+    () => hp.endpoints.update(id, { headers: credentials }),
+    masked,
+  );
+  await step(
+    'keep custom headers sent back as read',
+    () => hp.endpoints.update(id, { headers: withHeaders?.headers ?? {} }),
+    masked,
+  );
+  await step('send a masked header that stands for nothing', () =>
+    hp.endpoints.update(id, { headers: { 'X-Other': '••••3f9a' } }),
+  );
   await step('get endpoint', () => hp.endpoints.get(id));
   await step('get a malformed endpoint id', () => hp.endpoints.get('endpoint-1'));
   await step('get a missing endpoint', () => hp.endpoints.get('ep_01jbz8c1x9f8r5m6w0q2v3t4yz'));
@@ -174,6 +208,18 @@ async function scenario(target: Target): Promise<Observation[]> {
   await step('rotate secret', () => hp.endpoints.rotateSecret(id, { gracePeriodSeconds: 60 }));
   const event = await step('publish', () => hp.events.publish({ type: 'order.paid', data: { id: 'o-1' } }));
   await step('publish an unknown type', () => hp.events.publish({ type: 'order.lost', data: {} }));
+  const keyed = { type: 'order.paid', data: { id: 'o-2' }, idempotencyKey: 'contract-batch-1' };
+  const batch = [keyed, { type: 'order.paid', data: { id: 'o-3' } }];
+  await step('publish a batch', () => hp.events.publishBatch(batch));
+  await step('publish a batch again', () => hp.events.publishBatch([keyed]));
+  await step('publish a batch with an unknown type', () =>
+    hp.events.publishBatch([...batch, { type: 'order.lost', data: {} }]),
+  );
+  await step('publish a batch with a key twice', () => hp.events.publishBatch([keyed, keyed]));
+  await step('publish a batch with another body under a key', () =>
+    hp.events.publishBatch([{ ...keyed, data: { id: 'o-9' } }]),
+  );
+  await step('publish an empty batch', () => hp.events.publishBatch([]));
   await step('get event', () => hp.events.get(event?.id ?? ''));
   await step('list events', () => hp.events.list({ type: 'order.paid' }));
   const page = await step('list deliveries of the event', () => hp.deliveries.list({ eventId: event?.id ?? '' }));

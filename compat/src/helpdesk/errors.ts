@@ -35,6 +35,7 @@ const vendorCodes: Record<ProblemCode, { code: string; status: ContentfulStatusC
   conflict: { code: 'CONFLICT', status: 409 },
   idempotency_conflict: { code: 'CONFLICT', status: 409 },
   quota_exceeded: { code: 'QUOTA_EXCEEDED', status: 409 },
+  event_expunged: { code: 'CONFLICT', status: 409 },
   payload_too_large: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
   validation_failed: { code: 'VALIDATION_ERROR', status: 422 },
   rate_limited: { code: 'RATE_LIMIT_EXCEEDED', status: 429 },

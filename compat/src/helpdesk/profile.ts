@@ -1,5 +1,5 @@
 import { type DeliveryProfile, type RenderedRequest, type RenderInput, toTypeId } from '@hookport/spec';
-import { standardWebhooksHeaders } from '../shared/standard-webhooks.ts';
+import { standardWebhooksHeaders, standardWebhooksSignatureHeaders } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
 
 /** Helpdesk's retries (vendors.md): 10 s, 60 s, 300 s after the first attempt. */
@@ -14,7 +14,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * The `data` of a Helpdesk payload. A publisher that already wrote Helpdesk's
  * shape (`{ticket: {…}}`) is passed through untouched; for any other ticket
  * event the data is the ticket itself and is wrapped. Events that are not
- * about tickets (Hookport's `ping`, `endpoint.disabled`) keep their data as is.
+ * about tickets (Hookport's `ping` and operational events such as `endpoint.disabled`) keep their data as is.
  * A `ticket.updated` ticket always carries `updatedFields` (empty when the
  * publisher named no changes), so receivers can read it unconditionally.
  */
@@ -47,6 +47,7 @@ export function helpdeskProfile({ retrySchedule }: ProfileOverrides = {}): Deliv
     name: 'helpdesk',
     retrySchedule: retrySchedule ?? helpdeskRetrySchedule,
     timeoutMs: helpdeskTimeoutMs,
+    signatureHeaders: standardWebhooksSignatureHeaders,
     render(input: RenderInput): RenderedRequest {
       const body = helpdeskBody(input);
       return {

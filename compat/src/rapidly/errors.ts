@@ -54,6 +54,7 @@ const errorNames: Record<ProblemCode, string> = {
   conflict: 'Conflict',
   idempotency_conflict: 'Conflict',
   quota_exceeded: 'Conflict',
+  event_expunged: 'Conflict',
   payload_too_large: 'PayloadTooLarge',
   unsupported_media_type: 'RequestValidationError',
   validation_failed: 'RequestValidationError',

@@ -1,5 +1,9 @@
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { standardWebhooksHeaders, wholeStringKey } from '../shared/standard-webhooks.ts';
+import {
+  standardWebhooksHeaders,
+  standardWebhooksSignatureHeaders,
+  wholeStringKey,
+} from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
 import type { webhookFormats } from './schemas.ts';
 
@@ -102,6 +106,7 @@ export function rapidlyProfile(overrides: ProfileOverrides): DeliveryProfile {
     timeoutMs: rapidlyTimeoutMs,
     // Rapidly disables an endpoint after 10 consecutive failed events, whatever the operator's default.
     disableAfterFailedDeliveries: 10,
+    signatureHeaders: standardWebhooksSignatureHeaders,
     render(input: RenderInput): RenderedRequest {
       const body = renderPayload(formatOf(input.endpoint.metadata), input);
       return {

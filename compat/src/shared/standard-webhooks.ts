@@ -8,6 +8,11 @@ import { Webhook } from 'standardwebhooks';
 const signers = boundedCache<Webhook>(10_000);
 const signerFor = (key: string): Webhook => signers.get(key, () => new Webhook(key));
 
+/** The header standardWebhooksHeaders signs into, and what a read of the request shows in its place. */
+export const standardWebhooksSignatureHeaders: Readonly<Record<string, string>> = {
+  'webhook-signature': 'v1,<signature>',
+};
+
 /**
  * Standard Webhooks signature headers for `body`, signed with every live
  * secret (two, space-separated, while a rotation's grace period runs).

@@ -34,6 +34,7 @@ const statusOf: Record<ProblemCode, number> = {
   conflict: 409,
   idempotency_conflict: 409,
   quota_exceeded: 409,
+  event_expunged: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -1,5 +1,5 @@
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
-import { standardWebhooksHeaders } from '../shared/standard-webhooks.ts';
+import { standardWebhooksHeaders, standardWebhooksSignatureHeaders } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
 import { isoSeconds } from '../shared/time.ts';
 import { messageIds } from './ids.ts';
@@ -20,6 +20,7 @@ export function spedyProfile({ retrySchedule }: ProfileOverrides = {}): Delivery
     name: 'spedy',
     retrySchedule: retrySchedule ?? spedyRetrySchedule,
     timeoutMs: spedyTimeoutMs,
+    signatureHeaders: standardWebhooksSignatureHeaders,
     render(input: RenderInput): RenderedRequest {
       const body = JSON.stringify({
         type: input.eventType,

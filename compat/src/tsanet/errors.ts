@@ -21,6 +21,7 @@ export const tsanetStatuses: Record<ProblemCode, ContentfulStatusCode> = {
   conflict: 409,
   idempotency_conflict: 409,
   quota_exceeded: 409,
+  event_expunged: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -71,6 +71,7 @@ export function tsanetProfile({ retrySchedule }: ProfileOverrides = {}): Deliver
     name: 'tsanet',
     retrySchedule: retrySchedule ?? tsanetRetrySchedule,
     timeoutMs: tsanetTimeoutMs,
+    signatureHeaders: { [signatureHeader]: 'sha256=<signature>' },
     render(input: RenderInput): RenderedRequest {
       const body = tsanetBody(input);
       return {

@@ -28,6 +28,7 @@ export const xpathErrors: Record<ProblemCode, XpathError> = {
   conflict: { status: 409, code: 'conflict' },
   idempotency_conflict: { status: 409, code: 'conflict' },
   quota_exceeded: { status: 409, code: 'quota_exceeded' },
+  event_expunged: { status: 409, code: 'conflict' },
   payload_too_large: { status: 413, code: 'payload_too_large' },
   unsupported_media_type: { status: 415, code: 'unsupported_media_type' },
   rate_limited: { status: 429, code: 'rate_limited' },

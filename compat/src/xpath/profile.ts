@@ -1,5 +1,5 @@
 import { type DeliveryProfile, prefixedId, type RenderedRequest, type RenderInput } from '@hookport/spec';
-import { standardWebhooksHeaders } from '../shared/standard-webhooks.ts';
+import { standardWebhooksHeaders, standardWebhooksSignatureHeaders } from '../shared/standard-webhooks.ts';
 import type { ProfileOverrides } from '../shared/surface.ts';
 import { isoSeconds } from '../shared/time.ts';
 
@@ -22,6 +22,7 @@ export function xpathProfile({ retrySchedule }: ProfileOverrides = {}): Delivery
     name: 'xpath',
     retrySchedule: retrySchedule ?? xpathRetrySchedule,
     timeoutMs: xpathTimeoutMs,
+    signatureHeaders: standardWebhooksSignatureHeaders,
     render(input: RenderInput): RenderedRequest {
       const body = JSON.stringify(xpathPayload(input));
       const msgId = messageIds.encode(input.eventId);

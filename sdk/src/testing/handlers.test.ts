@@ -91,6 +91,36 @@ describe('the covered operations', () => {
     expect([conflict.status, conflict.code]).toEqual([409, 'idempotency_conflict']);
   });
 
+  it('publishes a batch all or none, replaying per event and naming a refused event by its index', async () => {
+    server.use(...hookportHandlers());
+    const hp = client();
+    await hp.eventTypes.create({ name: 'order.paid' });
+    const first = await hp.events.publishBatch([
+      { type: 'order.paid', data: { n: 1 }, idempotencyKey: 'k1' },
+      { type: 'order.paid', data: { n: 2 } },
+    ]);
+    expect(first.map((e) => e.replayed)).toEqual([false, false]);
+    const again = await hp.events.publishBatch([
+      { type: 'order.paid', data: { n: 3 } },
+      { type: 'order.paid', data: { n: 1 }, idempotencyKey: 'k1' },
+    ]);
+    expect(again.map((e) => e.replayed)).toEqual([false, true]);
+    expect(again[1]?.id).toBe(first[0]?.id);
+    const refused = await problemOf(
+      hp.events.publishBatch([
+        { type: 'order.paid', data: { n: 4 } },
+        { type: 'order.lost', data: {} },
+      ]),
+    );
+    expect([refused.status, refused.code, refused.errors?.map((e) => e.path)]).toEqual([
+      422,
+      'validation_failed',
+      ['events.1.type'],
+    ]);
+    // Nothing of the refused batch was stored.
+    expect((await hp.events.list()).data).toHaveLength(3);
+  });
+
   it('starts every handlers() call with an empty store', async () => {
     server.use(...hookportHandlers());
     await client().eventTypes.create({ name: 'order.paid' });
@@ -123,6 +153,25 @@ describe('bad input gets the server problem', () => {
     ]);
     const publish = await problemOf(hp.events.publish({ type: 'nope', data: {} }));
     expect(publish.errors.map((e) => [e.path, e.code])).toEqual([['type', 'unknown_event_type']]);
+  });
+
+  it('422 for a publish (alone or in a batch) or a catalogue entry of a type Hookport publishes itself', async () => {
+    server.use(...hookportHandlers());
+    const hp = client();
+    const one = await problemOf(hp.events.publish({ type: 'endpoint.disabled', data: {} }));
+    expect(one.errors.map((e) => [e.path, e.code])).toEqual([['type', 'reserved_event_type']]);
+    // The server's words (core/events.ts systemTypeRefusal), as for the catalogue's refusal.
+    expect(one.detail).toBe('endpoint.disabled is an event type only Hookport itself publishes.');
+    await hp.eventTypes.create({ name: 'order.paid', description: 'An order was paid' });
+    const batch = await problemOf(
+      hp.events.publishBatch([
+        { type: 'order.paid', data: {} },
+        { type: 'ping', data: {} },
+      ]),
+    );
+    expect(batch.errors.map((e) => [e.path, e.code])).toEqual([['events.1.type', 'reserved_event_type']]);
+    const type = await problemOf(hp.eventTypes.create({ name: 'delivery.exhausted' }));
+    expect(type.errors.map((e) => [e.path, e.code])).toEqual([['name', 'reserved_event_type']]);
   });
 
   it('422 for an unknown query parameter, naming the ones the operation takes', async () => {
@@ -168,6 +217,33 @@ describe('bad input gets the server problem', () => {
     expect(broken.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it('answers statistics with empty buckets over the range, checked as the server checks it', async () => {
+    server.use(...hookportHandlers());
+    const hp = client();
+    const endpoint = await hp.endpoints.create({ url: 'https://example.com/hooks', eventTypes: ['*'] });
+    const stats = await hp.endpoints.stats(endpoint.id, {
+      since: '2026-01-01T10:30:00Z',
+      until: '2026-01-01T13:00:00Z',
+      bucket: 'hour',
+    });
+    expect(stats.since).toBe('2026-01-01T10:00:00.000Z');
+    expect(stats.buckets.map((b) => b.start)).toEqual([
+      '2026-01-01T10:00:00.000Z',
+      '2026-01-01T11:00:00.000Z',
+      '2026-01-01T12:00:00.000Z',
+    ]);
+    expect(stats.total).toMatchObject({ attempts: { total: 0 }, successRatio: null, latencyMs: { p50: null } });
+    expect(
+      (await hp.stats.get({ bucket: 'day', eventType: 'a.b', until: '2026-01-02T06:00:00Z' })).buckets,
+    ).toHaveLength(2);
+    const tooMany = await problemOf(
+      hp.stats.get({ since: '2026-01-01T00:00:00Z', until: '2026-01-03T00:00:00Z', bucket: 'minute' }),
+    );
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.errors.map((e) => e.path)).toEqual(['since']);
+    expect((await problemOf(hp.endpoints.stats('ep_01jbz8c1x9f8r5m6w0q2v3t4yz'))).status).toBe(404);
+  });
+
   it('answers the operations it does not cover with a 501 naming them', async () => {
     server.use(...hookportHandlers());
     const response = await raw('/v1/tenants');
@@ -175,6 +251,45 @@ describe('bad input gets the server problem', () => {
     expect(((await response.json()) as Problem).detail).toBe(
       'listTenants (GET /v1/tenants) is not implemented by @hookport/sdk/testing.',
     );
+  });
+
+  it('stores and returns an endpoint filter, and answers test-filter with a 501', async () => {
+    server.use(...hookportHandlers());
+    const hp = client();
+    await hp.eventTypes.create({ name: 'order.paid' });
+    const filter = { 'data.total': { $gte: 100 } };
+    const created = await hp.endpoints.create({ url: 'https://example.com/a', eventTypes: ['order.paid'], filter });
+    expect(created.filter).toEqual(filter);
+    expect((await hp.endpoints.update(created.id, { name: 'kept' })).filter).toEqual(filter);
+    expect((await hp.endpoints.update(created.id, { filter: {} })).filter).toBeNull();
+    expect((await hp.endpoints.create({ url: 'https://example.com/b', eventTypes: ['order.paid'] })).filter).toBeNull();
+    const error = await problemOf(hp.endpoints.testFilter({ filter, event: { type: 'order.paid', data: {} } }));
+    expect(error.status).toBe(501);
+  });
+
+  it('masks custom header values on every answer and keeps a stored one sent back as read', async () => {
+    server.use(...hookportHandlers());
+    const hp = client();
+    await hp.eventTypes.create({ name: 'order.paid' });
+    const headers = { Authorization: 'Bearer sk_live_51Hx0123453f9a', 'X-Short': 'hunter2' };
+    const created = await hp.endpoints.create({ url: 'https://example.com/a', eventTypes: ['order.paid'], headers });
+    const masked = { Authorization: 'Bearer ••••3f9a', 'X-Short': '••••' };
+    expect(created.headers).toEqual(masked);
+    expect((await hp.endpoints.get(created.id)).headers).toEqual(masked);
+    const listed = await hp.endpoints.list();
+    expect(listed.data[0]?.headers).toEqual(masked);
+    // A read-modify-write round trip keeps the credentials; a new clear value replaces one.
+    const updated = await hp.endpoints.update(created.id, { headers: { ...masked, 'X-Short': 'swordfish-2' } });
+    expect(updated.headers).toEqual({ Authorization: 'Bearer ••••3f9a', 'X-Short': '••••sh-2' });
+    // A mask that stands for nothing stored is refused, and nothing changes.
+    const refused = await problemOf(hp.endpoints.update(created.id, { headers: { 'X-Other': '••••3f9a' } }));
+    expect(refused.status).toBe(422);
+    expect(refused.errors.map((e) => [e.path, e.code])).toEqual([['headers.X-Other', 'masked_value']]);
+    expect((await hp.endpoints.get(created.id)).headers).toEqual(updated.headers);
+    const onCreate = await problemOf(
+      hp.endpoints.create({ url: 'https://example.com/b', eventTypes: ['order.paid'], headers: masked }),
+    );
+    expect(onCreate.status).toBe(422);
   });
 
   it('serves under a base path', async () => {

@@ -3,13 +3,15 @@ import type {
   CreateEndpoint,
   CreateEventType,
   Delivery,
+  PublishBatch,
   PublishEvent,
   RotateSecret,
   UpdateEndpoint,
   UpdateEventType,
 } from '../types.ts';
 import { MockProblem } from './problems.ts';
-import { filterMatches, type MockStore, paginate } from './store.ts';
+import { emptyStats } from './stats.ts';
+import { filterMatches, type MockStore, paginate, shown } from './store.ts';
 
 export interface OperationInput {
   path: Record<string, string>;
@@ -61,7 +63,7 @@ export const operations: Record<string, Handler> = {
   createEndpoint: (store, { body }) => ok(store.createEndpoint(body as CreateEndpoint), 201),
   listEndpoints: (store, { query }) => {
     const newestFirst = [...store.endpoints.values()]
-      .map((s) => s.endpoint)
+      .map((s) => shown(s.endpoint))
       .reverse()
       .filter((e) => query.status === undefined || e.status === query.status)
       .filter((e) => query.profile === undefined || e.profile === query.profile)
@@ -72,7 +74,7 @@ export const operations: Record<string, Handler> = {
       );
     return ok(paginate(newestFirst, (e) => e.id, 'newest-first', query));
   },
-  getEndpoint: (store, { path }) => ok(store.endpoint(path.id ?? '').endpoint),
+  getEndpoint: (store, { path }) => ok(shown(store.endpoint(path.id ?? '').endpoint)),
   updateEndpoint: (store, { path, body }) => ok(store.updateEndpoint(path.id ?? '', body as UpdateEndpoint)),
   deleteEndpoint: (store, { path }) => {
     store.endpoint(path.id ?? '');
@@ -86,6 +88,7 @@ export const operations: Record<string, Handler> = {
 
   publishEvent: (store, { body, headers }) =>
     ok(store.publish(body as PublishEvent, headers.get('idempotency-key')), 202),
+  publishEventBatch: (store, { body }) => ok({ events: store.publishBatch((body as PublishBatch).events) }, 202),
   listEvents: (store, { query }) => {
     const newestFirst = [...store.events.values()]
       .reverse()
@@ -98,6 +101,7 @@ export const operations: Record<string, Handler> = {
     if (!event) throw new MockProblem('not_found', 'No such event.');
     return ok(event);
   },
+  expungeEventContent: (store, { path }) => ok(store.expunge(path.id ?? '')),
 
   listDeliveries: (store, { query }) => {
     const newestFirst = [...store.deliveries.values()]
@@ -111,7 +115,14 @@ export const operations: Record<string, Handler> = {
     return ok(paginate(newestFirst, (d) => d.id, 'newest-first', query));
   },
   getDelivery: (store, { path }) => ok({ ...store.delivery(path.id ?? ''), attempts: [] }),
+  getEndpointStats: (store, { path, query }) => {
+    const stats = emptyStats(query);
+    store.endpoint(path.id ?? '');
+    return ok(stats);
+  },
+  getStats: (_store, { query }) => ok(emptyStats(query)),
   redeliver: (store, { path }) => ok(store.redeliver(path.id ?? ''), 202),
+  skipDelivery: (store, { path }) => ok(store.skip(path.id ?? '')),
 };
 
 /**
@@ -132,11 +143,16 @@ export const requiredScope: Record<string, string> = {
   rotateEndpointSecret: 'endpoints:write',
   pingEndpoint: 'endpoints:write',
   publishEvent: 'events:publish',
+  publishEventBatch: 'events:publish',
   listEvents: 'deliveries:read',
   getEvent: 'deliveries:read',
+  expungeEventContent: 'deliveries:write',
   listDeliveries: 'deliveries:read',
   getDelivery: 'deliveries:read',
+  getEndpointStats: 'deliveries:read',
+  getStats: 'deliveries:read',
   redeliver: 'deliveries:write',
+  skipDelivery: 'deliveries:write',
   recoverEndpoint: 'deliveries:write',
 };
 

@@ -12,6 +12,7 @@ const problems: Record<ProblemCode, [status: number, title: string]> = {
   conflict: [409, 'Conflict'],
   idempotency_conflict: [409, 'Idempotency key reused'],
   quota_exceeded: [409, 'Quota exceeded'],
+  event_expunged: [409, 'Event content expunged'],
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   validation_failed: [422, 'Validation failed'],

@@ -37,15 +37,19 @@ const document = openapiDocument as Schema & { paths: Record<string, Record<stri
 
 export const validator = new SchemaValidator(document);
 
-const paths: PathEntry[] = Object.entries(document.paths).map(([template, operations]) => {
-  const names: string[] = [];
-  const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => {
-    names.push(name);
-    return '([^/]+)';
+// Fewer parameters first (a stable sort): `/v1/endpoints/test-filter` is tried before `/v1/endpoints/{id}`.
+const paramCount = (template: string) => (template.match(/\{/g) ?? []).length;
+const paths: PathEntry[] = Object.entries(document.paths)
+  .sort(([a], [b]) => paramCount(a) - paramCount(b))
+  .map(([template, operations]) => {
+    const names: string[] = [];
+    const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const methods = new Map(Object.entries(operations).map(([method, op]) => [method.toUpperCase(), op] as const));
+    return { template, pattern: new RegExp(`^${source}$`), names, methods };
   });
-  const methods = new Map(Object.entries(operations).map(([method, op]) => [method.toUpperCase(), op] as const));
-  return { template, pattern: new RegExp(`^${source}$`), names, methods };
-});
 
 export type Match =
   | { kind: 'route'; route: Route; pathParams: Record<string, string> }
@@ -53,6 +57,9 @@ export type Match =
   | { kind: 'not_found' };
 
 export function matchRoute(method: string, pathname: string): Match {
+  // The most specific template the path matches answers a 405 when no template it matches takes the
+  // method; a less specific one that does (GET /v1/endpoints/test-filter is getEndpoint) serves it.
+  let notAllowed: Match | null = null;
   for (const entry of paths) {
     const found = entry.pattern.exec(pathname);
     if (!found) continue;
@@ -60,14 +67,15 @@ export function matchRoute(method: string, pathname: string): Match {
     const operation = entry.methods.get(method) ?? (method === 'HEAD' ? entry.methods.get('GET') : undefined);
     if (!operation) {
       const allow = [...entry.methods.keys()];
-      return { kind: 'method_not_allowed', allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow };
+      notAllowed ??= { kind: 'method_not_allowed', allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow };
+      continue;
     }
     const pathParams = Object.fromEntries(
       entry.names.map((name, i) => [name, safeDecode(found[i + 1] ?? '')] as const),
     );
     return { kind: 'route', route: { method, template: entry.template, operation }, pathParams };
   }
-  return { kind: 'not_found' };
+  return notAllowed ?? { kind: 'not_found' };
 }
 
 function safeDecode(value: string): string {

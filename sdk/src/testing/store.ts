@@ -8,6 +8,7 @@
  */
 import type { FieldError } from '../errors.ts';
 import type {
+  BatchEvent,
   CreateEndpoint,
   CreateEventType,
   Delivery,
@@ -16,14 +17,17 @@ import type {
   Event,
   EventType,
   PublishEvent,
+  PublishedEvent,
   RotatedSecret,
   UpdateEndpoint,
   UpdateEventType,
 } from '../types.ts';
+import { maskAll, resolveSent } from './header-mask.ts';
 import { newId, newSecret } from './ids.ts';
 import { MockProblem } from './problems.ts';
 
-const systemEventTypes = ['ping', 'endpoint.disabled'];
+/** The types Hookport itself publishes (the server's spec/src/profile.ts): no catalogue entry needed to subscribe, never a tenant's to publish. */
+const systemEventTypes = ['ping', 'endpoint.disabled', 'endpoint.failing', 'endpoint.recovered', 'delivery.exhausted'];
 
 export function filterMatches(filter: string, type: string): boolean {
   if (filter === '*') return true;
@@ -84,14 +88,45 @@ function decodeCursor(cursor: string): string | undefined {
   }
 }
 
+/**
+ * A payload filter as the server stores it: none for null and for an empty one. The mock keeps it as
+ * given and does not evaluate it (deliveries are never made here); the server checks its operators.
+ */
+function storedFilter(filter: Endpoint['filter'] | undefined): Endpoint['filter'] {
+  return filter && Object.keys(filter).length > 0 ? filter : null;
+}
+
 interface StoredEndpoint {
+  /** As stored: its custom headers in clear (every answer masks them, `shown`). */
   endpoint: Endpoint;
   secret: string;
+}
+
+/** An endpoint as every answer shows it: custom header values masked. */
+export const shown = (endpoint: Endpoint): Endpoint => ({ ...endpoint, headers: maskAll(endpoint.headers) });
+
+/** The headers to store for sent ones, or the server's 422 for a masked value that stands for nothing. */
+function sentHeaders(sent: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const { headers, errors } = resolveSent(sent, stored);
+  if (errors.length > 0) {
+    throw new MockProblem('validation_failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  }
+  return headers;
 }
 
 interface Published {
   hash: string;
   event: Event;
+}
+
+/** A batch's refusal for its event `index`, named as the server names it (`events[3]: …`, `events.3.type`). */
+function atIndex(index: number, err: MockProblem): MockProblem {
+  const path = (p: string) => (p ? `events.${index}.${p}` : `events.${index}`);
+  const errors: FieldError[] =
+    err.errors.length > 0
+      ? err.errors.map((e) => ({ ...e, path: path(e.path) }))
+      : [{ path: path(''), message: err.message, code: err.code }];
+  return new MockProblem(err.code, `events[${index}]: ${err.message}`, errors, err.headers);
 }
 
 export class MockStore {
@@ -108,6 +143,11 @@ export class MockStore {
   }
 
   createEventType(input: CreateEventType): EventType {
+    if (systemEventTypes.includes(input.name)) {
+      throw new MockProblem('validation_failed', `${input.name} is an event type only Hookport itself publishes.`, [
+        { path: 'name', message: 'is reserved for the events Hookport publishes itself', code: 'reserved_event_type' },
+      ]);
+    }
     if (this.eventTypes.has(input.name)) {
       throw new MockProblem('conflict', `The event type ${input.name} already exists.`);
     }
@@ -116,6 +156,7 @@ export class MockStore {
       name: input.name,
       description: input.description ?? '',
       schema: input.schema ?? null,
+      examples: input.examples ?? [],
       deprecated: input.deprecated ?? false,
       createdAt: now,
       updatedAt: now,
@@ -155,16 +196,20 @@ export class MockStore {
       eventTypes: input.eventTypes,
       status: input.status ?? 'active',
       profile: input.profile ?? 'native',
-      headers: input.headers ?? {},
+      headers: sentHeaders(input.headers ?? {}, {}),
       rateLimit: input.rateLimit ?? null,
       metadata: input.metadata ?? {},
+      filter: storedFilter(input.filter),
+      retrySchedule: input.retrySchedule ?? null,
+      timeoutMs: input.timeoutMs ?? null,
+      ordering: input.ordering ?? 'unordered',
       disabledReason: null,
       createdAt: now,
       updatedAt: now,
     };
     const secret = input.secret ?? newSecret();
     this.endpoints.set(endpoint.id, { endpoint, secret });
-    return { ...endpoint, secret };
+    return { ...shown(endpoint), secret };
   }
 
   updateEndpoint(id: string, input: UpdateEndpoint): Endpoint {
@@ -174,10 +219,15 @@ export class MockStore {
     const endpoint: Endpoint = {
       ...changed,
       rateLimit: changed.rateLimit ?? null,
+      retrySchedule: changed.retrySchedule ?? null,
+      timeoutMs: changed.timeoutMs ?? null,
+      filter: input.filter === undefined ? stored.endpoint.filter : storedFilter(input.filter),
+      headers:
+        input.headers === undefined ? stored.endpoint.headers : sentHeaders(input.headers, stored.endpoint.headers),
       disabledReason: changed.status === 'disabled' ? (changed.disabledReason ?? 'Disabled by the API.') : null,
     };
     this.endpoints.set(id, { ...stored, endpoint });
-    return endpoint;
+    return shown(endpoint);
   }
 
   rotateSecret(id: string, input: { secret?: string; gracePeriodSeconds?: number }): RotatedSecret {
@@ -198,8 +248,8 @@ export class MockStore {
       errors.push({ path: 'url', message: 'must use https', code: 'url_refused' });
     }
     input.eventTypes?.forEach((filter, i) => {
-      if (filter === '*' || systemEventTypes.includes(filter)) return;
-      if ([...this.eventTypes.keys()].some((name) => filterMatches(filter, name))) return;
+      if (filter === '*') return;
+      if ([...systemEventTypes, ...this.eventTypes.keys()].some((name) => filterMatches(filter, name))) return;
       errors.push({
         path: `eventTypes.${i}`,
         message: filter.endsWith('.*')
@@ -213,29 +263,77 @@ export class MockStore {
     }
   }
 
-  publish(input: PublishEvent, idempotencyKey: string | null): Event {
-    const hash = JSON.stringify([input.type, input.data]);
+  /** The event an earlier publish stored under this key and body; throws as the server does for one it refuses. */
+  #judge(input: PublishEvent, idempotencyKey: string | null): Event | undefined {
+    // Only Hookport publishes its own types (ping, the operational events): refused before anything else.
+    if (systemEventTypes.includes(input.type)) {
+      throw new MockProblem('validation_failed', `${input.type} is an event type only Hookport itself publishes.`, [
+        {
+          path: 'type',
+          message: 'is reserved for the events Hookport publishes itself',
+          code: 'reserved_event_type',
+        },
+      ]);
+    }
     if (idempotencyKey !== null) {
       const prior = this.#idempotency.get(idempotencyKey);
-      if (prior && prior.hash !== hash) {
+      if (prior && prior.hash !== JSON.stringify([input.type, input.data])) {
         throw new MockProblem(
           'idempotency_conflict',
           'This Idempotency-Key was used with a different request in the last 24 hours.',
         );
       }
+      if (prior?.event.expungedAt) {
+        throw new MockProblem('event_expunged', "This Idempotency-Key's event was expunged; publish with a new key.");
+      }
       if (prior) return prior.event;
     }
-    if (!systemEventTypes.includes(input.type) && !this.eventTypes.has(input.type)) {
+    if (!this.eventTypes.has(input.type)) {
       throw new MockProblem('validation_failed', `${input.type} is not an event type of this tenant.`, [
         { path: 'type', message: 'is not in the event catalogue', code: 'unknown_event_type' },
       ]);
     }
+    return undefined;
+  }
+
+  /**
+   * POST /v1/events/batch: every event judged before any is stored, so a refusal (named by the event's
+   * index, as the server names it) leaves the mock as it was.
+   */
+  publishBatch(inputs: readonly BatchEvent[]): PublishedEvent[] {
+    const keys = new Map<string, number>();
+    for (const [index, { idempotencyKey, ...input }] of inputs.entries()) {
+      const first = idempotencyKey === undefined ? undefined : keys.get(idempotencyKey);
+      if (first !== undefined) {
+        throw new MockProblem('validation_failed', `events[${index}] repeats the idempotencyKey of events[${first}].`, [
+          { path: `events.${index}.idempotencyKey`, message: 'is used twice in this batch', code: 'duplicate_key' },
+        ]);
+      }
+      if (idempotencyKey !== undefined) keys.set(idempotencyKey, index);
+      try {
+        this.#judge(input, idempotencyKey ?? null);
+      } catch (err) {
+        throw err instanceof MockProblem ? atIndex(index, err) : err;
+      }
+    }
+    return inputs.map(({ idempotencyKey, ...input }) => {
+      const replayed = this.#judge(input, idempotencyKey ?? null) !== undefined;
+      return { ...this.publish(input, idempotencyKey ?? null), replayed };
+    });
+  }
+
+  publish(input: PublishEvent, idempotencyKey: string | null): Event {
+    const hash = JSON.stringify([input.type, input.data]);
+    const prior = this.#judge(input, idempotencyKey);
+    if (prior) return prior;
     const event: Event = {
       id: newId('evt'),
       type: input.type,
       data: input.data,
       deliveryCount: 0,
       createdAt: new Date().toISOString(),
+      expungedAt: null,
+      example: false,
     };
     for (const { endpoint } of this.endpoints.values()) {
       if (endpoint.eventTypes.some((filter) => filterMatches(filter, input.type))) {
@@ -297,14 +395,58 @@ export class MockStore {
     return found;
   }
 
+  /** As the server: the payload goes, unfinished deliveries fail and are never sent; again changes nothing. */
+  expunge(id: string): Event {
+    const event = this.events.get(id);
+    if (!event) throw new MockProblem('not_found', 'No such event.');
+    if (event.expungedAt) return event;
+    const now = new Date().toISOString();
+    Object.assign(event, { data: null, expungedAt: now });
+    for (const delivery of this.deliveries.values()) {
+      if (delivery.eventId !== id || (delivery.status !== 'pending' && delivery.status !== 'held')) continue;
+      Object.assign(delivery, {
+        status: 'failed',
+        nextAttemptAt: null,
+        lastError: 'Not sent: the event content was expunged.',
+        updatedAt: now,
+      });
+    }
+    return event;
+  }
+
   redeliver(id: string): Delivery {
     const delivery = this.delivery(id);
+    if (this.events.get(delivery.eventId)?.expungedAt) {
+      throw new MockProblem('event_expunged', "The event's content was expunged; there is nothing to send again.");
+    }
     const endpoint = this.endpoints.get(delivery.endpointId)?.endpoint;
     if (!endpoint) throw new MockProblem('not_found', 'No such delivery.');
     if (endpoint.status !== 'active') {
       throw new MockProblem('conflict', `The endpoint is ${endpoint.status}; make it active to redeliver.`);
     }
+    if (endpoint.ordering === 'fifo' && delivery.status === 'pending') {
+      throw new MockProblem('conflict', 'The delivery is pending on a fifo endpoint: it will be sent in its turn.');
+    }
     return this.#requeue(delivery);
+  }
+
+  /** An operator's skip: the mock sends nothing, so there is no next delivery to release. */
+  skip(id: string): Delivery {
+    const delivery = this.delivery(id);
+    if (delivery.status !== 'pending' && delivery.status !== 'held') {
+      throw new MockProblem(
+        'conflict',
+        `The delivery is ${delivery.status}; only a pending or held one can be skipped.`,
+      );
+    }
+    const now = new Date().toISOString();
+    Object.assign(delivery, {
+      status: 'skipped',
+      nextAttemptAt: null,
+      lastError: 'Skipped by an operator.',
+      updatedAt: now,
+    });
+    return delivery;
   }
 
   #requeue(delivery: Delivery): Delivery {

@@ -75,3 +75,54 @@ export function portOption(name: string, value: string): number {
   if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--${name} must be a port number, 0 to 65535.`);
   return port;
 }
+
+/** A quota option: a whole number of at least 1, or `unlimited` (the API bounds it further). */
+export function quotaOption(name: string, value: string): number | 'unlimited' {
+  if (value === 'unlimited') return value;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--${name} must be a whole number of at least 1, or unlimited.`);
+  return Number(value);
+}
+
+/** A whole number of days, at least 1. */
+export function daysOption(name: string, value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--${name} must be a whole number of days, at least 1.`);
+  return Number(value);
+}
+
+/** A whole number of at least 1 (`--timeout-ms 5000`); the API bounds it further. */
+export function wholeNumberOption(name: string, value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--${name} must be a whole number of at least 1.`);
+  return Number(value);
+}
+
+const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration such as 0s, 90m, 12h or 30d, in seconds; a UsageError naming the option otherwise. */
+export function durationOption(name: string, text: string): number {
+  const match = /^(\d{1,9})([smhd])$/.exec(text.trim());
+  const unit = match?.[2] === undefined ? undefined : durationUnits[match[2]];
+  if (!match || unit === undefined) {
+    throw new UsageError(`--${name} must be a number and a unit (s, m, h or d), e.g. 0s, 90m, 12h, 30d: "${text}".`);
+  }
+  return Number(match[1]) * unit;
+}
+
+/**
+ * A point in time: an ISO 8601 date or date-time (`2026-12-07T08:00:00Z`), or a duration ago (`1h`, `2d`)
+ * counted from `now`; as the ISO string the API takes.
+ */
+export function timeOption(name: string, text: string, now: Date): string {
+  const trimmed = text.trim();
+  const at = /^\d+[smhd]$/.test(trimmed)
+    ? now.getTime() - durationOption(name, trimmed) * 1000
+    : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)
+      ? Date.parse(trimmed)
+      : Number.NaN;
+  // NaN also when a duration reaches before the earliest time a Date holds (999999999d).
+  if (Number.isNaN(new Date(at).getTime())) {
+    throw new UsageError(
+      `--${name} must be an ISO 8601 time (2026-12-07T08:00:00Z) or a duration ago (90m, 1h, 2d): "${text}".`,
+    );
+  }
+  return new Date(at).toISOString();
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { urlRefusal } from '../shared/egress.ts';
-import { jsonOption, listOption, parseCommandArgs, portOption } from './args.ts';
+import { durationOption, jsonOption, listOption, parseCommandArgs, portOption, timeOption } from './args.ts';
+import { headersOption, retryScheduleOption } from './endpoint-settings.ts';
 import { describeFailure } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { CliError, UsageError } from './io.ts';
@@ -79,6 +80,43 @@ describe('option values', () => {
   });
 });
 
+describe('time options', () => {
+  const now = new Date('2026-12-07T12:00:00.000Z');
+
+  it('reads a duration ago or an ISO 8601 time', () => {
+    expect(timeOption('since', '1h', now)).toBe('2026-12-07T11:00:00.000Z');
+    expect(timeOption('since', '2d', now)).toBe('2026-12-05T12:00:00.000Z');
+    expect(timeOption('since', '2026-12-07T08:00:00+01:00', now)).toBe('2026-12-07T07:00:00.000Z');
+    expect(timeOption('since', '2026-12-07', now)).toBe('2026-12-07T00:00:00.000Z');
+    expect(durationOption('older-than', '90m')).toBe(5400);
+  });
+
+  it('names the option it refuses', () => {
+    for (const bad of ['yesterday', '1w', '2026-13-45', '-1h', '', '999999999d']) {
+      expect(() => timeOption('since', bad, now), bad).toThrow(/^--since must be an ISO 8601 time/);
+    }
+    expect(() => durationOption('older-than', '1w')).toThrow(/^--older-than must be a number and a unit/);
+  });
+});
+
+describe('endpoint delivery settings', () => {
+  it('reads a retry schedule as seconds, none as the empty schedule', () => {
+    expect(retryScheduleOption('5, 30,300')).toEqual([5, 30, 300]);
+    expect(retryScheduleOption('none')).toEqual([]);
+    expect(() => retryScheduleOption('5,,30')).toThrow(UsageError);
+    expect(() => retryScheduleOption('1.5')).toThrow(UsageError);
+  });
+
+  it('reads repeated Name: value headers, keeping colons in the value', () => {
+    expect(headersOption(['Authorization: Bearer a:b', 'X-Team:billing'])).toEqual({
+      Authorization: 'Bearer a:b',
+      'X-Team': 'billing',
+    });
+    expect(() => headersOption(['X-Team: a', 'x-team: b'])).toThrow('given twice');
+    expect(() => headersOption([': v'])).toThrow(UsageError);
+  });
+});
+
 describe('the dispatcher', () => {
   it('finds two-word commands before one-word ones', () => {
     expect(findCommand(['tenant', 'create', 'Acme'])).toMatchObject({
@@ -87,6 +125,19 @@ describe('the dispatcher', () => {
     });
     expect(findCommand(['send', 'a.b'])).toMatchObject({ command: { name: 'send' }, rest: ['a.b'] });
     expect(findCommand(['tenant', 'delete'])).toBeUndefined();
+    // `deliveries <evt_…>` and the two-word `deliveries replay` / `deliveries skip` share their first word.
+    expect(findCommand(['deliveries', 'evt_1', '--wait'])).toMatchObject({
+      command: { name: 'deliveries' },
+      rest: ['evt_1', '--wait'],
+    });
+    expect(findCommand(['deliveries', 'replay', '--since', '1h'])).toMatchObject({
+      command: { name: 'deliveries replay' },
+      rest: ['--since', '1h'],
+    });
+    expect(findCommand(['deliveries', 'skip', 'dlv_1'])).toMatchObject({
+      command: { name: 'deliveries skip' },
+      rest: ['dlv_1'],
+    });
   });
 
   it('answers --version alone and on every command', async () => {

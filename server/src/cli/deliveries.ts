@@ -66,7 +66,10 @@ Options:
 ${apiOptionsHelp.replace('Print only the id', 'Print only the delivery ids')}
 
 Example:
-  hookport deliveries "$EVENT" --wait`,
+  hookport deliveries "$EVENT" --wait
+
+See also: hookport deliveries replay (send a window's deliveries again),
+hookport deliveries skip <dlv_…> (skip a pending or held one).`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, options, { min: 1, max: 1, names: 'the event id (evt_…)' });
     const eventId = positionals[0] ?? '';

@@ -1,5 +1,7 @@
+import { serverVersion } from '../version.ts';
 import type { Command } from './command.ts';
 import { deliveries } from './deliveries.ts';
+import { deliveriesReplay, deliveriesSkip } from './delivery-actions.ts';
 import { endpointCreate } from './endpoint.ts';
 import { describeFailure } from './errors.ts';
 import { eventTypeCreate } from './event-type.ts';
@@ -7,16 +9,17 @@ import type { CliIo } from './io.ts';
 import { keygen } from './keygen.ts';
 import { listen } from './listen.ts';
 import { migrateCmd } from './migrate.ts';
+import { pruneCmd } from './prune.ts';
 import { send } from './send.ts';
 import { serveCmd, workerCmd } from './serve.ts';
 import { tenantCreate } from './tenant.ts';
 import { tokenCreate } from './token.ts';
-import { cliVersion } from './version.ts';
 
 export const commands: readonly Command[] = [
   serveCmd,
   workerCmd,
   migrateCmd,
+  pruneCmd,
   keygen,
   tenantCreate,
   tokenCreate,
@@ -24,6 +27,8 @@ export const commands: readonly Command[] = [
   endpointCreate,
   send,
   deliveries,
+  deliveriesReplay,
+  deliveriesSkip,
   listen,
 ];
 
@@ -58,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const found = findCommand(argv);
   if (found === undefined) {
     if (hasFlag(argv, '--version', '-V') && !hasFlag(argv.slice(0, 1), '--help', '-h')) {
-      io.out(`hookport ${cliVersion()}\n`);
+      io.out(`hookport ${serverVersion()}\n`);
       return 0;
     }
     const [first] = argv;
@@ -83,7 +88,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   if (hasFlag(rest, '--version', '-V')) {
-    io.out(`hookport ${cliVersion()}\n`);
+    io.out(`hookport ${serverVersion()}\n`);
     return 0;
   }
   try {

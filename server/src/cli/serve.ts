@@ -2,8 +2,10 @@ import ipaddr from 'ipaddr.js';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { serveApp } from '../http/node-server.ts';
 import { createLogger } from '../logger.ts';
+import { type MetricsServer, serveMetrics } from '../metrics/server.ts';
 import { type Hookport, openHookport, type Role } from '../runtime.ts';
 import { assertCanListen, describeListenError } from '../startup/port.ts';
+import { StartupError } from '../startup/startup-error.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
 import type { CliIo } from './io.ts';
@@ -40,6 +42,7 @@ function banner(hp: Hookport, address: string, port: number): string {
   const base = config.publicUrl ?? `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const lines = [
     `Hookport is listening on ${base}`,
+    `  Console:       ${base}/console`,
     `  API reference: ${base}/docs`,
     `  OpenAPI:       ${base}/openapi.json`,
     `  Database:      ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`}`,
@@ -70,7 +73,26 @@ export async function serveCommand(role: Role, options: { dev: boolean }, io: Cl
   }
   // A taken port stops the start before migrations and the queue, not after.
   if (role !== 'worker') await assertCanListen(config.host, config.port);
+  if (config.metricsPort !== undefined) await assertCanListen(config.host, config.metricsPort, 'HOOKPORT_METRICS_PORT');
   const hp = await openHookport(config, logger, role);
+  let metricsServer: MetricsServer | null = null;
+  if (config.metricsPort !== undefined) {
+    try {
+      metricsServer = await serveMetrics(hp.metrics, {
+        host: config.host,
+        port: config.metricsPort,
+        token: config.metricsToken,
+        logger,
+      });
+    } catch (err) {
+      // Taken between the check and here: the same one line as the check's.
+      await hp.close();
+      const line = describeListenError(err, config.host, config.metricsPort, 'HOOKPORT_METRICS_PORT');
+      throw line ? new StartupError(line) : err;
+    }
+    const { address, port } = metricsServer;
+    io.out(`Metrics are served on http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics\n`);
+  }
   const server =
     role === 'worker'
       ? null
@@ -90,6 +112,7 @@ export async function serveCommand(role: Role, options: { dev: boolean }, io: Cl
     logger.info({ signal }, 'shutting down: no new requests or jobs, finishing what is in flight');
     server?.close();
     try {
+      await metricsServer?.close();
       // Bounded by HOOKPORT_SHUTDOWN_SECONDS; attempts still running then are handed back to the queue.
       await hp.close();
       process.exit(0);

@@ -49,6 +49,11 @@ export function newApiToken(): string {
   return `hp_${randomBytes(32).toString('base64url')}`;
 }
 
+/** A portal session's token: `hpp_` and 256 random bits, told apart from API tokens by its prefix. */
+export function newPortalToken(): string {
+  return `hpp_${randomBytes(32).toString('base64url')}`;
+}
+
 /** A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes. */
 export function newEndpointSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;

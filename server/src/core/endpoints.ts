@@ -2,18 +2,20 @@ import {
   CoreError,
   type CreateEndpointInput,
   type EndpointFilter,
+  type EndpointOrdering,
   type EndpointPageArgs,
   type EndpointRecord,
   type EndpointStatus,
   type FieldError,
   filterMatches,
-  isSystemEventType,
   isUuid,
   type Numbered,
   newId,
   type Page,
+  type PayloadFilter,
   type ProfileName,
   type RotateSecretInput,
+  systemEventTypes,
   type TenantLimits,
   type UpdateEndpointInput,
 } from '@hookport/spec';
@@ -41,13 +43,17 @@ interface EndpointRow {
   headers_enc: string | null;
   rate_limit: number | null;
   metadata: Record<string, string>;
+  filter: PayloadFilter | null;
+  retry_schedule: number[] | null;
+  timeout_ms: number | null;
+  ordering: EndpointOrdering;
   disabled_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const columns = `id, seq, tenant_id, url, name, description, event_types, status, profile, headers_enc,
-  rate_limit, metadata, disabled_reason, created_at, updated_at`;
+  rate_limit, metadata, filter, retry_schedule, timeout_ms, ordering, disabled_reason, created_at, updated_at`;
 
 /** Header values leave the core masked, whatever the surface: no read shows them in clear. */
 function recordOf(r: EndpointRow, box: SecretBox): EndpointRecord {
@@ -64,10 +70,27 @@ function recordOf(r: EndpointRow, box: SecretBox): EndpointRecord {
     headers: maskedHeaders(box, r.headers_enc),
     rateLimit: r.rate_limit,
     metadata: r.metadata,
+    filter: r.filter,
+    retrySchedule: r.retry_schedule,
+    timeoutMs: r.timeout_ms,
+    ordering: r.ordering,
     disabledReason: r.disabled_reason,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/**
+ * The filter as the column holds it: null for none, and for an empty filter too (it matches everything),
+ * so the publish path evaluates nothing for either.
+ */
+function filterToStore(filter: PayloadFilter | null | undefined): string | null {
+  return filter && Object.keys(filter).length > 0 ? JSON.stringify(filter) : null;
+}
+
+/** The schedule as the column holds it: null for the profile's (an empty array is kept: no retries). */
+function scheduleToStore(schedule: readonly number[] | null | undefined): string | null {
+  return schedule ? JSON.stringify(schedule) : null;
 }
 
 export const defaultGracePeriodSeconds = 24 * 3600;
@@ -99,7 +122,8 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
     ).map((r) => r.name);
     const errors: FieldError[] = [];
     filters.forEach((filter, i) => {
-      if (filter === '*' || isSystemEventType(filter) || names.some((n) => filterMatches(filter, n))) return;
+      // A system type counts as the catalogue's: `endpoint.*` selects the operational events.
+      if (filter === '*' || [...systemEventTypes, ...names].some((n) => filterMatches(filter, n))) return;
       errors.push({
         path: `eventTypes.${i}`,
         message: filter.endsWith('.*')
@@ -159,8 +183,9 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
         await lockQuota(tx, tenantId, 'endpoints');
         const [inserted] = await tx.query<EndpointRow>(
           `insert into endpoints (id, tenant_id, url, name, description, event_types, status, profile, headers_enc,
-           rate_limit, metadata, secret_enc)
-           values ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11::text::jsonb, $12)
+           rate_limit, metadata, secret_enc, filter, retry_schedule, timeout_ms, ordering)
+           values ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11::text::jsonb, $12, $13::text::jsonb,
+             $14::text::jsonb, $15::integer, $16)
            returning ${columns}`,
           [
             newId(),
@@ -175,6 +200,10 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
             input.rateLimit ?? null,
             JSON.stringify(input.metadata ?? {}),
             box.seal(secret),
+            filterToStore(input.filter),
+            scheduleToStore(input.retrySchedule),
+            input.timeoutMs ?? null,
+            input.ordering ?? 'unordered',
           ],
         );
         await checkQuota(tx, tenantId, 'endpoints', quotas);
@@ -193,8 +222,17 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
            and ($3::text is null or status = $3)
            and ($4::text is null or profile = $4)
            and ($5::text is null or ${filtersSelect('$5::text')})
+           and ($7::text is null or metadata @> $7::text::jsonb)
          order by id desc limit $6`,
-        [tenantId, after, f.status ?? null, f.profile ?? null, f.eventType ?? null, f.limit + 1],
+        [
+          tenantId,
+          after,
+          f.status ?? null,
+          f.profile ?? null,
+          f.eventType ?? null,
+          f.limit + 1,
+          f.metadata === undefined ? null : JSON.stringify(f.metadata),
+        ],
       );
       return toPage(rows, f.limit, toRecord, (e) => e.id);
     },
@@ -255,6 +293,10 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
            rate_limit = case when $9::boolean then $10::integer else rate_limit end,
            metadata = coalesce($11::text::jsonb, metadata),
            disabled_reason = case when $12::boolean then $13::text else disabled_reason end,
+           filter = case when $15::boolean then $16::text::jsonb else filter end,
+           retry_schedule = case when $17::boolean then $18::text::jsonb else retry_schedule end,
+           timeout_ms = case when $19::boolean then $20::integer else timeout_ms end,
+           ordering = coalesce($21, ordering),
            updated_at = now()
          where tenant_id = $1 and id = $2
          returning ${columns}`,
@@ -273,12 +315,23 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
             reason !== undefined,
             reason ?? null,
             headersEnc !== undefined,
+            input.filter !== undefined,
+            filterToStore(input.filter),
+            input.retrySchedule !== undefined,
+            scheduleToStore(input.retrySchedule),
+            input.timeoutMs !== undefined,
+            input.timeoutMs ?? null,
+            input.ordering ?? null,
           ],
         );
         if (!row) throw notFound();
         if (input.status === 'active') {
-          // Resuming: what waited while paused is queued now, and a past failure streak no longer counts.
+          // Resuming: what waited while paused is queued now (on a fifo endpoint, the next in publish
+          // order), and a past failure streak no longer counts.
           await store.releaseHeld(tx, tenantId, id);
+        } else if (input.ordering !== undefined) {
+          // No longer fifo: what waited its turn goes now (nothing for an endpoint that stays as it was).
+          await store.releaseOrdered(tx, id);
         }
         return toRecord(row);
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitsOf, quotasOf, secondsToUtcMidnight } from './quotas.ts';
+import { dailyLimitOf, limitsOf, quotasOf, secondsToUtcMidnight } from './quotas.ts';
 
 const defaults = { endpoints: 100, eventTypes: 1000, tokens: 50, eventsPerDay: 'unlimited' } as const;
 
@@ -22,6 +22,17 @@ describe('limitsOf', () => {
       tokens: 'unlimited',
       eventsPerDay: 10,
     });
+  });
+});
+
+describe('dailyLimitOf', () => {
+  it("takes the tenant's stored eventsPerDay, else the default", () => {
+    expect(dailyLimitOf(5, 'unlimited')).toBe(5);
+    expect(dailyLimitOf('unlimited', 10)).toBe('unlimited');
+    expect(dailyLimitOf(null, 10)).toBe(10);
+    expect(dailyLimitOf(undefined, 'unlimited')).toBe('unlimited');
+    // What quotasOf would not keep is no override.
+    expect(dailyLimitOf(0, 10)).toBe(10);
   });
 });
 

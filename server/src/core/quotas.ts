@@ -79,6 +79,11 @@ export function quotaExceeded(noun: string, limit: number): CoreError {
   );
 }
 
+/** The daily event limit in force, given the tenant's stored `eventsPerDay` override (jsonb, or null). */
+export function dailyLimitOf(override: unknown, defaultLimit: QuotaLimit): QuotaLimit {
+  return quotasOf({ eventsPerDay: override }).eventsPerDay ?? defaultLimit;
+}
+
 /** The SQL of a tenant's limit of kind $kind given its `quotas` column: a number, or null for unlimited. */
 function limitSql(kind: QuotaKind, defaultParam: string): string {
   return `case jsonb_typeof(quotas -> '${kind}') when 'number' then (quotas ->> '${kind}')::bigint
@@ -96,8 +101,17 @@ export function secondsToUtcMidnight(now = new Date()): number {
  * transaction; over the limit it throws and counts nothing. One statement: the tenant's limit is read
  * with the count, and an unlimited tenant writes nothing (its publishes do not queue on a counter row).
  * Days before yesterday are deleted on the way, so the table holds at most two days per tenant.
+ * `known`: the limit in force as the caller's transaction already read it (dailyLimitOf); unlimited,
+ * the statement is not sent at all, as most tenants have no daily limit.
  */
-export async function countEvents(q: Queryable, tenantId: string, n: number, defaultLimit: QuotaLimit): Promise<void> {
+export async function countEvents(
+  q: Queryable,
+  tenantId: string,
+  n: number,
+  defaultLimit: QuotaLimit,
+  known?: QuotaLimit,
+): Promise<void> {
+  if (known === 'unlimited') return;
   const [row] = await q.query<{ day_limit: string | number | null; counted: string | number | null }>(
     `with lim as (select ${limitSql('eventsPerDay', '$3')} as day_limit from tenants where id = $1),
      today as (select (now() at time zone 'utc')::date as day),

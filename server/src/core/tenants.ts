@@ -20,11 +20,12 @@ interface TenantRow {
   name: string;
   metadata: Record<string, string>;
   quotas: unknown;
+  retention_days: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const columns = 'id, name, metadata, quotas, created_at, updated_at';
+const columns = 'id, name, metadata, quotas, retention_days, created_at, updated_at';
 
 /** The overrides after an update: null removes a kind's override, absent leaves it. */
 function mergedQuotas(current: TenantQuotas, changes: Partial<Record<keyof TenantQuotas, unknown>>): TenantQuotas {
@@ -40,7 +41,7 @@ export function tenantNotFound(): CoreError {
   return new CoreError('not_found', 'No such tenant.');
 }
 
-export function createTenants(db: Database, defaultQuotas: TenantLimits) {
+export function createTenants(db: Database, defaultQuotas: TenantLimits, defaultRetentionDays: number) {
   function toRecord(r: TenantRow): TenantRecord {
     const quotas = quotasOf(r.quotas);
     return {
@@ -49,6 +50,8 @@ export function createTenants(db: Database, defaultQuotas: TenantLimits) {
       metadata: r.metadata,
       quotas,
       limits: limitsOf(quotas, defaultQuotas),
+      retentionDays: r.retention_days,
+      effectiveRetentionDays: r.retention_days ?? defaultRetentionDays,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
@@ -58,9 +61,16 @@ export function createTenants(db: Database, defaultQuotas: TenantLimits) {
     async create(input: CreateTenantInput): Promise<TenantRecord> {
       return db.transaction(async (tx) => {
         const [row] = await tx.query<TenantRow>(
-          `insert into tenants (id, name, metadata, quotas) values ($1, $2, $3::text::jsonb, $4::text::jsonb)
+          `insert into tenants (id, name, metadata, quotas, retention_days)
+           values ($1, $2, $3::text::jsonb, $4::text::jsonb, $5)
            returning ${columns}`,
-          [newId(), input.name, JSON.stringify(input.metadata ?? {}), JSON.stringify(quotasOf(input.quotas ?? {}))],
+          [
+            newId(),
+            input.name,
+            JSON.stringify(input.metadata ?? {}),
+            JSON.stringify(quotasOf(input.quotas ?? {})),
+            input.retentionDays ?? null,
+          ],
         );
         if (!row) throw new Error('insert returned no row');
         const presets = new Set(input.presets ?? []);
@@ -98,13 +108,17 @@ export function createTenants(db: Database, defaultQuotas: TenantLimits) {
         const quotas = input.quotas ? mergedQuotas(quotasOf(current.quotas), input.quotas) : null;
         const [row] = await tx.query<TenantRow>(
           `update tenants set name = coalesce($2, name), metadata = coalesce($3::text::jsonb, metadata),
-             quotas = coalesce($4::text::jsonb, quotas), updated_at = now()
+             quotas = coalesce($4::text::jsonb, quotas),
+             retention_days = case when $5::boolean then $6::integer else retention_days end, updated_at = now()
            where id = $1 returning ${columns}`,
           [
             id,
             input.name ?? null,
             input.metadata ? JSON.stringify(input.metadata) : null,
             quotas && JSON.stringify(quotas),
+            // Absent: unchanged; null: back to the server's default.
+            input.retentionDays !== undefined,
+            input.retentionDays ?? null,
           ],
         );
         if (!row) throw tenantNotFound();

@@ -61,6 +61,28 @@ export function createTokens(db: Database, adminToken: string | undefined, quota
   /** Counts revocations: a lookup that overlapped one may have read the token before it, so it is not kept. */
   let revocations = 0;
 
+  /** Lookups in flight, by hash, with the revocation count when each was sent. */
+  const lookups = new Map<string, { revocations: number; principal: Promise<Principal | null> }>();
+
+  /** Looks a tenant token up, and remembers it unless a revocation overlapped the lookup. */
+  async function lookUp(hash: string, now: number): Promise<Principal | null> {
+    const revocationsBefore = revocations;
+    const [row] = await db.query<{ id: string; tenant_id: string; scopes: Scope[]; expires_at: Date | null }>(
+      `select id, tenant_id, scopes, expires_at from api_tokens
+       where token_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
+      [hash],
+    );
+    if (!row) {
+      known.delete(hash);
+      return null;
+    }
+    const principal: Principal = { kind: 'tenant', tenantId: row.tenant_id, tokenId: row.id, scopes: row.scopes };
+    if (revocations !== revocationsBefore) return principal;
+    if (known.size >= 10_000) known.clear();
+    known.set(hash, { principal, until: now + tokenCacheMs, expiresAt: row.expires_at?.getTime() ?? null });
+    return principal;
+  }
+
   async function requireTenant(tenantId: string) {
     const [row] = await db.query('select 1 from tenants where id = $1', [tenantId]);
     if (!row) throw tenantNotFound();
@@ -120,21 +142,17 @@ export function createTokens(db: Database, adminToken: string | undefined, quota
       const now = Date.now();
       const hit = known.get(hash);
       if (hit && hit.until > now && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;
-      const revocationsBefore = revocations;
-      const [row] = await db.query<{ id: string; tenant_id: string; scopes: Scope[]; expires_at: Date | null }>(
-        `select id, tenant_id, scopes, expires_at from api_tokens
-         where token_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
-        [hash],
-      );
-      if (!row) {
-        known.delete(hash);
-        return null;
+      // Requests of one token that miss together (when its entry runs out, 50 publishers at once) share
+      // one lookup, unless a revocation came after it was sent: then they look the token up again.
+      const inFlight = lookups.get(hash);
+      if (inFlight && inFlight.revocations === revocations) return inFlight.principal;
+      const lookup = { revocations, principal: lookUp(hash, now) };
+      lookups.set(hash, lookup);
+      try {
+        return await lookup.principal;
+      } finally {
+        if (lookups.get(hash) === lookup) lookups.delete(hash);
       }
-      const principal: Principal = { kind: 'tenant', tenantId: row.tenant_id, tokenId: row.id, scopes: row.scopes };
-      if (revocations !== revocationsBefore) return principal;
-      if (known.size >= 10_000) known.clear();
-      known.set(hash, { principal, until: now + tokenCacheMs, expiresAt: row.expires_at?.getTime() ?? null });
-      return principal;
     },
   };
 }

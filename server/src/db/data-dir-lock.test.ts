@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../runtime.ts';
 import { DataDirLockedError, type LockHost, lockDataDir, lockFileName } from './data-dir-lock.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 /**
  * The lock's protocol on a real directory, with PIDs and liveness given: processes here are
@@ -126,7 +127,11 @@ describe('openDatabase', () => {
 
   it('takes no lock for a throw-away database (:memory:)', async () => {
     const config = loadConfig({ HOOKPORT_DATA_DIR: ':memory:' });
-    const [a, b] = await Promise.all([openDatabase(config), openDatabase(config)]);
+    const template = await pgliteTemplate();
+    const [a, b] = await Promise.all([
+      openDatabase(config, undefined, template),
+      openDatabase(config, undefined, template),
+    ]);
     await Promise.all([a.close(), b.close()]);
   }, 120_000);
 });

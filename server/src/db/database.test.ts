@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openPglite, openPostgres, quoteIdent } from './database.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const backend = databaseUrl ? 'PostgreSQL' : 'PGlite';
@@ -15,7 +16,7 @@ beforeAll(async () => {
     await admin.close();
     db = openPostgres({ url: databaseUrl, schema, max: 2 });
   } else {
-    db = await openPglite({ dataDir: 'memory://', schema: 'public' });
+    db = await openPglite({ dataDir: 'memory://', schema: 'public', template: await pgliteTemplate() });
   }
   await db.exec('create table marks (n integer not null)');
 });

@@ -133,10 +133,16 @@ export interface PgliteOptions {
   /** A directory, or `memory://` for a throw-away database. */
   dataDir: string;
   schema: string;
+  /**
+   * A dumped empty cluster (PGlite's `dumpDataDir`) a `memory://` database starts from, instead of
+   * running initdb: tests open hundreds of databases (test-database.ts, `pgliteTemplate`).
+   */
+  template?: Blob | undefined;
 }
 
-export async function openPglite({ dataDir, schema }: PgliteOptions): Promise<Database> {
-  const db = await PGlite.create(dataDir);
+export async function openPglite({ dataDir, schema, template }: PgliteOptions): Promise<Database> {
+  const fromTemplate = template !== undefined && dataDir.startsWith('memory://');
+  const db = await PGlite.create(dataDir, fromTemplate ? { loadDataDir: template } : {});
   // PGlite is one connection, so a session-level search_path holds for every query.
   await db.exec(`set search_path to ${quoteIdent(schema)}`);
   // In memory there is nothing a commit could make durable: it need not write the WAL out each time

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openPglite, openPostgres, type Queryable } from './database.ts';
 import { loadMigrations, type Migration, migrate } from './migrate.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const backend = databaseUrl ? 'PostgreSQL' : 'PGlite';
@@ -83,7 +84,7 @@ describe('migrate on PGlite', () => {
   });
 
   it('applies every migration once, then none, and creates the tables', async () => {
-    db = await openPglite({ dataDir: 'memory://', schema: 't_x' });
+    db = await openPglite({ dataDir: 'memory://', schema: 't_x', template: await pgliteTemplate() });
     expect(await migrate(db)).toEqual(shippedIds);
     expect(await migrate(db)).toEqual([]);
     expect(await recorded(db)).toEqual(shippedIds);
@@ -94,7 +95,7 @@ describe('migrate on PGlite', () => {
   });
 
   it('applies only migrations added since the last run', async () => {
-    db = await openPglite({ dataDir: 'memory://', schema: 't_x' });
+    db = await openPglite({ dataDir: 'memory://', schema: 't_x', template: await pgliteTemplate() });
     await migrate(db);
     const later: Migration = { id: '9999_later', sql: 'create table later (x integer);' };
     expect(await migrate(db, [...shipped, later])).toEqual(['9999_later']);
@@ -103,7 +104,7 @@ describe('migrate on PGlite', () => {
   });
 
   it('runs two concurrent calls on one handle: both resolve, migrations recorded once', async () => {
-    db = await openPglite({ dataDir: 'memory://', schema: 't_x' });
+    db = await openPglite({ dataDir: 'memory://', schema: 't_x', template: await pgliteTemplate() });
     const results = await Promise.all([migrate(db), migrate(db)]);
     expect(results.map((r) => r.length).sort()).toEqual([0, shippedIds.length]);
     expect(results.flat()).toEqual(shippedIds);
@@ -126,7 +127,7 @@ describe(`migrate on the run's database (${backend})`, () => {
       handles = Array.from({ length: count }, () => openPostgres({ url: databaseUrl, schema, max: 2 }));
       return handles;
     }
-    const db = await openPglite({ dataDir: 'memory://', schema });
+    const db = await openPglite({ dataDir: 'memory://', schema, template: await pgliteTemplate() });
     handles = [db];
     return Array.from({ length: count }, () => db);
   }

@@ -2,11 +2,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openPglite } from './database.ts';
 import { preparedStatements } from './pglite-prepared.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 let db: Database;
 
 beforeAll(async () => {
-  db = await openPglite({ dataDir: 'memory://', schema: 'public' });
+  db = await openPglite({ dataDir: 'memory://', schema: 'public', template: await pgliteTemplate() });
   await db.exec(
     'create table items (id integer primary key, note text not null, tags text[], doc jsonb, at timestamptz)',
   );
@@ -67,7 +68,7 @@ describe('prepared statements on PGlite', () => {
   });
 
   it('prepare a text again after the cache was emptied', async () => {
-    const pg = await PGlite.create('memory://');
+    const pg = await PGlite.create('memory://', { loadDataDir: await pgliteTemplate() });
     try {
       const prepared = preparedStatements(pg, { maxStatements: 2 });
       const run = <T extends object>(text: string, params: (string | number)[]) =>
@@ -110,7 +111,7 @@ describe('prepared statements on PGlite', () => {
   });
 
   it('refuse statements once the database is closed', async () => {
-    const closing = await openPglite({ dataDir: 'memory://', schema: 'public' });
+    const closing = await openPglite({ dataDir: 'memory://', schema: 'public', template: await pgliteTemplate() });
     expect(await closing.query('select 1 as one')).toEqual([{ one: 1 }]);
     await closing.close();
     await expect(closing.query('select 1 as one')).rejects.toThrow(/closed/i);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Database, openPglite, openPostgres, quoteIdent } from './database.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 /**
  * For the server package's own tests: a database in a schema of its own, on the run's PostgreSQL
@@ -17,7 +18,7 @@ export async function openTestDatabase(max = 4): Promise<TestDatabase> {
   const databaseUrl = process.env.DATABASE_URL;
   const schema = `t_${randomBytes(6).toString('hex')}`;
   if (!databaseUrl) {
-    const db = await openPglite({ dataDir: 'memory://', schema });
+    const db = await openPglite({ dataDir: 'memory://', schema, template: await pgliteTemplate() });
     return { db, schema, backend: 'PGlite', drop: () => db.close() };
   }
   const admin = () => openPostgres({ url: databaseUrl, schema: 'public', max: 1 });

@@ -27,6 +27,7 @@ const ctx = {
   headers_enc: 'sealed-headers',
   data: { card: 'body-secret' },
   secret_enc: 'sealed-secret',
+  example: false,
 } as unknown as AttemptContext;
 
 const ok: SendResult = {
@@ -61,6 +62,7 @@ describe('logAttempt', () => {
       deliveryId: toTypeId('delivery', ctx.id),
       endpointId: toTypeId('endpoint', ctx.endpoint_id),
       attempt: 2,
+      example: false,
       outcome: 'succeeded',
       httpStatus: 204,
       durationMs: 12,
@@ -69,6 +71,12 @@ describe('logAttempt', () => {
     for (const leak of ['url-secret', 'sealed-headers', 'body-secret', 'sealed-secret', 'response-text', ctx.id]) {
       expect(text).not.toContain(leak);
     }
+  });
+
+  it('marks the attempt of an example (send-example) as one', () => {
+    const { logger, lines } = captured('info');
+    logAttempt(logger, { ctx: { ...ctx, example: true }, attempt: 1, result: ok, outcome: succeeded, recorded: true });
+    expect(lines[0]).toMatchObject({ example: true, outcome: 'succeeded' });
   });
 
   it('writes an egress refusal at warn, with its hint, even where info is off', () => {

@@ -39,16 +39,19 @@ export interface AttemptLine {
  * a URL, a header, a body or a secret: the transport's error message is kept
  * (it names hosts and addresses, which is what an operator acts on). An
  * egress refusal is a warning, as it needs the operator (the message says
- * what to allowlist). The object is built only when the line is written: the
+ * what to allowlist); so is a refusal or failure of the egress proxy. The object is built only when the line is written: the
  * worker makes thousands of attempts a second.
  */
 export function logAttempt(logger: Logger, { ctx, attempt, result, outcome, recorded }: AttemptLine): void {
   const refused = result.httpStatus === null && result.errorKind === 'egress_blocked';
-  const level = refused ? 'warn' : 'info';
+  const proxy =
+    result.httpStatus === null && (result.errorKind === 'proxy_refused' || result.errorKind === 'proxy_error');
+  const level = refused || proxy ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   const line = {
     ...publicIds(ctx),
     attempt,
+    example: ctx.example,
     outcome: outcome.status,
     durationMs: result.durationMs,
     ...(result.httpStatus === null
@@ -57,5 +60,12 @@ export function logAttempt(logger: Logger, { ctx, attempt, result, outcome, reco
     ...(outcome.retryInSeconds === null ? {} : { retryInSeconds: Math.round(outcome.retryInSeconds) }),
     ...(recorded ? {} : { recorded }),
   };
-  logger[level](line, refused ? 'delivery attempt refused by the egress guard' : 'delivery attempt');
+  logger[level](
+    line,
+    refused
+      ? 'delivery attempt refused by the egress guard'
+      : proxy
+        ? 'delivery attempt failed at the egress proxy'
+        : 'delivery attempt',
+  );
 }

@@ -13,6 +13,10 @@ export interface AttemptContext {
   event_type: string;
   status: string;
   attempt_count: number;
+  /** Waiting for its turn on a fifo endpoint (store-order.ts): a job for it is stale. */
+  blocked: boolean;
+  /** The endpoint delivers in order (migration 0018). */
+  fifo: boolean;
   data: Record<string, unknown>;
   event_created_at: Date;
   url: string;
@@ -27,6 +31,24 @@ export interface AttemptContext {
   endpoint_failing: boolean;
   /** The endpoint is in the slow lane (queue.ts): its jobs go to that lane's queue. */
   slow_lane: boolean;
+  /** The endpoint's own retry schedule and attempt timeout (migration 0016); null: its profile's. */
+  retry_schedule: number[] | null;
+  timeout_ms: number | null;
+  /** The publish span's traceparent (tracing/attempt-spans.ts); null when tracing was off at publish. */
+  traceparent: string | null;
+  /** A test send of an example (send-example, migration 0017), shown on the attempt's log line. */
+  example: boolean;
+}
+
+/** What an attempt of this delivery uses: its endpoint's own settings where it has them, else its profile's. */
+export function deliverySettings(
+  ctx: Pick<AttemptContext, 'retry_schedule' | 'timeout_ms'>,
+  profile: { retrySchedule: readonly number[]; timeoutMs: number },
+): { retrySchedule: readonly number[]; timeoutMs: number } {
+  return {
+    retrySchedule: ctx.retry_schedule ?? profile.retrySchedule,
+    timeoutMs: ctx.timeout_ms ?? profile.timeoutMs,
+  };
 }
 
 /**

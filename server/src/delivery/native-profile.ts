@@ -1,4 +1,4 @@
-import { standardWebhooksHeaders } from '@hookport/compat';
+import { standardWebhooksHeaders, standardWebhooksSignatureHeaders } from '@hookport/compat';
 import type { DeliveryProfile, RenderedRequest, RenderInput } from '@hookport/spec';
 import { toTypeId } from '@hookport/spec';
 
@@ -15,6 +15,7 @@ export function nativeProfile(retrySchedule: readonly number[], timeoutMs = 15_0
     name: 'native',
     retrySchedule,
     timeoutMs,
+    signatureHeaders: standardWebhooksSignatureHeaders,
     // The payload's timestamp is when the event happened, the same on every attempt (Standard
     // Webhooks); when this attempt was signed is the webhook-timestamp header's business.
     render(input: RenderInput): RenderedRequest {

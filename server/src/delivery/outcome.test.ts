@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chargesEndpoint,
   decide,
   disableReason,
   errorOf,
+  failingLevel,
   maxRetryAfterSeconds,
   type Outcome,
   parseRetryAfter,
@@ -23,7 +25,9 @@ const answered = (httpStatus: number, headers: Record<string, string | string[]>
   truncated: false,
   durationMs: 12,
 });
-const unanswered = (errorKind: 'timeout' | 'egress_blocked' | 'connection'): SendResult => ({
+const unanswered = (
+  errorKind: 'timeout' | 'egress_blocked' | 'connection' | 'proxy_refused' | 'proxy_error',
+): SendResult => ({
   ok: false,
   httpStatus: null,
   errorKind,
@@ -33,6 +37,20 @@ const unanswered = (errorKind: 'timeout' | 'egress_blocked' | 'connection'): Sen
 
 const pending = (retryInSeconds: number): Outcome => ({ status: 'pending', retryInSeconds, disable: null });
 const failed = (disable: string | null = null): Outcome => ({ status: 'failed', retryInSeconds: null, disable });
+
+describe('chargesEndpoint', () => {
+  it.each<[string | null, boolean]>([
+    ['proxy_refused', false],
+    ['proxy_error', false],
+    ['connection', true],
+    ['timeout', true],
+    ['egress_blocked', true],
+    ['http_status', true],
+    [null, true],
+  ])('%s counts against the endpoint: %s', (kind, charged) => {
+    expect(chargesEndpoint(kind)).toBe(charged);
+  });
+});
 
 describe('decide', () => {
   it.each<[string, SendResult, number, Outcome]>([
@@ -49,6 +67,9 @@ describe('decide', () => {
     ['a timeout retries', unanswered('timeout'), 1, pending(5)],
     ['a refused connection retries', unanswered('connection'), 2, pending(300)],
     ['a blocked address never retries', unanswered('egress_blocked'), 1, failed()],
+    ['a refused CONNECT retries on the schedule', unanswered('proxy_refused'), 1, pending(5)],
+    ['an unreachable proxy retries on the schedule', unanswered('proxy_error'), 2, pending(300)],
+    ['past the schedule a proxy failure fails (without disabling)', unanswered('proxy_error'), 3, failed()],
     ['a 410 fails and disables the endpoint', answered(410), 1, failed('gone')],
     ['a 3xx is a failure (redirects are not followed)', answered(302), 1, pending(5)],
     ['a 429 takes Retry-After seconds', answered(429, { 'retry-after': '42' }), 1, pending(42)],
@@ -129,5 +150,28 @@ describe('disableReason', () => {
     ['never, by time', 0, 99_999, { afterFailedDeliveries: 3, afterFailingSeconds: 0 }, null],
   ])('%s', (_name, consecutiveFailures, failingForSeconds, l, expected) => {
     expect(disableReason({ consecutiveFailures, failingForSeconds }, l)).toBe(expected);
+  });
+});
+
+describe('failingLevel', () => {
+  const limits = { afterFailedDeliveries: 10, afterFailingSeconds: 1000 };
+  it.each<[string, number, number, typeof limits, number]>([
+    ['a fresh streak', 0, 0, limits, 0],
+    ['just under half, by count', 4, 10, limits, 0],
+    ['exactly half, by count', 5, 10, limits, 50],
+    ['just under 90 %, by count', 8, 10, limits, 50],
+    ['exactly 90 %, by count', 9, 10, limits, 90],
+    ['at the threshold itself (disabling decides)', 10, 0, limits, 90],
+    ['just under half, by time', 0, 499.9, limits, 0],
+    ['exactly half, by time', 0, 500, limits, 50],
+    ['exactly 90 %, by time', 1, 900, limits, 90],
+    ['the further along of the two', 5, 950, limits, 90],
+    ['an odd threshold: 2 of 3 is past half', 2, 0, { afterFailedDeliveries: 3, afterFailingSeconds: 0 }, 50],
+    ['a threshold of 2: the first failure is half', 1, 0, { afterFailedDeliveries: 2, afterFailingSeconds: 0 }, 50],
+    ['count off', 99, 10, { afterFailedDeliveries: 0, afterFailingSeconds: 1000 }, 0],
+    ['time off', 0, 99_999, { afterFailedDeliveries: 10, afterFailingSeconds: 0 }, 0],
+    ['both off: never failing', 99, 99_999, { afterFailedDeliveries: 0, afterFailingSeconds: 0 }, 0],
+  ])('%s', (_name, consecutiveFailures, failingForSeconds, l, expected) => {
+    expect(failingLevel({ consecutiveFailures, failingForSeconds }, l)).toBe(expected);
   });
 });

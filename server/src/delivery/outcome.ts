@@ -41,6 +41,19 @@ export function decide(
   return { status: 'pending', retryInSeconds: retryAfter ?? withJitter(planned, random), disable: null };
 }
 
+/** The attempt errors that are the egress proxy's, not the receiver's (docs/delivery.md, "Egress proxy"). */
+const proxyKinds: ReadonlySet<string> = new Set<AttemptErrorKind>(['proxy_refused', 'proxy_error']);
+
+/**
+ * Does a failed attempt with this error count against its endpoint's failure streak (and so towards
+ * disabling it)? Not when the egress proxy refused or failed: the receiver was never asked, and a proxy
+ * outage or a policy mistake would otherwise disable every endpoint at once. Such attempts are still
+ * retried by the schedule, and a delivery they exhaust still fails.
+ */
+export function chargesEndpoint(errorKind: string | null): boolean {
+  return errorKind === null || !proxyKinds.has(errorKind);
+}
+
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
@@ -105,4 +118,35 @@ export function disableReason(
   if (s > 0 && health.failingForSeconds >= s)
     return `failing for ${Math.round(health.failingForSeconds)} s without a success`;
   return null;
+}
+
+/** The failing notices an endpoint gets on its way to being disabled: percent of its disable threshold. */
+export const failingLevels = [50, 90] as const;
+/** 0: no notice due (yet); otherwise the highest level of failingLevels the streak has reached. */
+export type FailingLevel = 0 | (typeof failingLevels)[number];
+
+/**
+ * How far a failure streak has gone towards disabling its endpoint, as the highest level it has
+ * reached: the count (failed deliveries in a row) and the time (failing without a success) are each
+ * measured against their threshold, and the further along of the two counts. A level is reached at
+ * exactly its share (5 of 10 failed deliveries is 50 %, 9 of 10 is 90 %). A threshold of 0 is off and
+ * never counts; with both off an endpoint is never disabled, so never failing either.
+ */
+export function failingLevel(
+  health: { consecutiveFailures: number; failingForSeconds: number },
+  limits: DisableLimits,
+): FailingLevel {
+  // Multiplied out rather than divided, so 9 of 10 is exactly 90 % and not 89.99… through floating point.
+  const reached = (level: number, value: number, threshold: number) =>
+    threshold > 0 && value * 100 >= level * threshold;
+  let highest: FailingLevel = 0;
+  for (const level of failingLevels) {
+    if (
+      reached(level, health.consecutiveFailures, limits.afterFailedDeliveries) ||
+      reached(level, health.failingForSeconds, limits.afterFailingSeconds)
+    ) {
+      highest = level;
+    }
+  }
+  return highest;
 }

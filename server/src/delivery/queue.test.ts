@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, quoteIdent } from '../db/database.ts';
 import { openTestDatabase, type TestDatabase } from '../db/test-database.ts';
-import { deliverQueue, type JobSpec, openQueue, type Queue, slowQueue } from './queue.ts';
+import { completedJobSeconds, deliverQueue, type JobSpec, openQueue, type Queue, slowQueue } from './queue.ts';
 
 let scratch: TestDatabase;
 let db: Database;
@@ -79,5 +79,23 @@ describe(`delivery lanes in pg-boss (${process.env.DATABASE_URL ? 'PostgreSQL' :
     expect(claimed).toEqual([]);
     const later = await queue.fetch(db, 'main', 10, 4, ['another']);
     expect(later).toHaveLength(1);
+  });
+
+  it("applies the queues' settings to queues a previous version created (finished jobs kept an hour, not a day)", async () => {
+    const queues = `${quoteIdent(`${schema}_boss`)}.queue`;
+    // As a database made before the change holds them: pg-boss's createQueue leaves an existing queue as it is.
+    await db.query(`update ${queues} set deletion_seconds = 86400 where name = any($1::text::text[])`, [
+      `{${deliverQueue},${slowQueue}}`,
+    ]);
+    const reopened = await openQueue(db, { databaseUrl: process.env.DATABASE_URL, supervise: false });
+    await reopened.stop({ graceful: false, timeoutMs: 2000 });
+    const rows = await db.query<{ name: string; deletion_seconds: number }>(
+      `select name, deletion_seconds from ${queues} where name = any($1::text::text[]) order by name`,
+      [`{${deliverQueue},${slowQueue}}`],
+    );
+    expect(rows).toEqual([
+      { name: deliverQueue, deletion_seconds: completedJobSeconds },
+      { name: slowQueue, deletion_seconds: completedJobSeconds },
+    ]);
   });
 });

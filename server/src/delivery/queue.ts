@@ -14,6 +14,8 @@ export const slowQueue = 'hookport.deliver.slow';
 export type Lane = 'main' | 'slow';
 export const queueOf = (lane: Lane): string => (lane === 'slow' ? slowQueue : deliverQueue);
 export const laneOfQueue = (name: string): Lane => (name === slowQueue ? 'slow' : 'main');
+/** The schema pg-boss's tables live in, next to ours. */
+export const bossSchemaOf = (dbSchema: string): string => `${dbSchema}_boss`;
 
 /** A claimed job's attempt, with the queue it came from (settles go to that queue). */
 export interface LaneJob extends JobAttempt {
@@ -121,6 +123,14 @@ export interface QueueOptions {
 }
 
 /**
+ * How long a finished delivery job stays in pg-boss's table. Nothing in Hookport reads a finished job
+ * (the delivery's own row is the record), so an hour is kept for looking into the queue by hand, and
+ * the table holds about an hour of jobs, not a day (docs/scaling.md, docs/retention.md "Space").
+ */
+export const completedJobSeconds = 3600;
+const maintenanceSeconds = 120;
+
+/**
  * Starts pg-boss in the same database as our tables (its own schema,
  * `<schema>_boss`), and creates the delivery queues (one per lane).
  */
@@ -128,17 +138,21 @@ export async function openQueue(
   db: Database,
   { databaseUrl, supervise, statistics: statisticsOptions }: QueueOptions,
 ): Promise<Queue> {
-  const schema = `${db.schema}_boss`;
+  const schema = bossSchemaOf(db.schema);
   const common = {
     schema,
     // pg-boss's own listener only wakes work() loops, which we do not run: the worker's dispatcher
     // LISTENs through listen() below. Inserts still NOTIFY (the queue's notify option).
     useListenNotify: false,
     supervise,
-    schedule: false,
+    // pg-boss's cron (the hourly retention run, retention/job.ts) runs where supervision does: in workers.
+    schedule: supervise,
     // A SIGKILLed worker's jobs are found by their missed heartbeat within seconds, not minutes.
     superviseIntervalSeconds: 2,
     monitorIntervalSeconds: 2,
+    // How often pg-boss deletes the jobs past their deleteAfterSeconds (its default: once a day, so the
+    // job table held up to two days of jobs).
+    maintenanceIntervalSeconds: maintenanceSeconds,
   } as const;
   const boss =
     db.kind === 'pglite' && db.pglite
@@ -149,7 +163,7 @@ export async function openQueue(
   });
   await boss.start();
   for (const lane of ['main', 'slow'] as const) {
-    await boss.createQueue(queueOf(lane), {
+    const settings = {
       // Our own schedule retries by enqueuing the next attempt; these pg-boss retries only cover a
       // worker that crashed or threw mid-attempt (database down), so the attempt is not lost.
       retryLimit: 50,
@@ -160,8 +174,12 @@ export async function openQueue(
       expireInSeconds: 120,
       // The slow lane is polled, not woken: a NOTIFY per publish would have it walk its backlog each time.
       notify: lane === 'main',
-      deleteAfterSeconds: 24 * 3600,
-    });
+      deleteAfterSeconds: completedJobSeconds,
+    };
+    await boss.createQueue(queueOf(lane), settings);
+    // createQueue leaves a queue that exists as it was created: a database made by an earlier version
+    // would keep its settings (finished jobs kept a day, not an hour) without this.
+    await boss.updateQueue(queueOf(lane), settings);
   }
   const statistics = jobStatistics(db, `${quoteIdent(schema)}.job`, statisticsOptions);
   const stopHooks: ((options: { graceful: boolean; timeoutMs: number }) => Promise<void>)[] = [];

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import ipaddr from 'ipaddr.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Cidr } from '../config.ts';
+import { ProxyFailure } from './proxy-dispatcher.ts';
 import { classifyError, deadlineSignal, guardedLookup, Sender } from './sender.ts';
 
 type LookupOutcome = { err: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number };
@@ -57,6 +58,29 @@ describe('guardedLookup: the connect-time egress check on resolved addresses', (
     const { err } = await lookup([], 'no-such-host.invalid', true);
     expect(err).not.toBeNull();
     expect(classifyError(err)).toBe('dns');
+  });
+});
+
+describe('classifyError: the egress proxy', () => {
+  const connectAnswer = (status: number) => {
+    const err = new Error(`Proxy response (${status}) !== 200 when HTTP Tunneling`);
+    return Object.assign(err, { code: 'UND_ERR_ABORTED', name: 'AbortError' });
+  };
+  it.each<[string, unknown, string]>([
+    ['a 403 to CONNECT is the proxy refusing', connectAnswer(403), 'proxy_refused'],
+    ['a 407 to CONNECT is the proxy refusing', connectAnswer(407), 'proxy_refused'],
+    ['a 502 to CONNECT: the receiver is unreachable', connectAnswer(502), 'connection'],
+    ['a 503 to CONNECT: the receiver is unreachable', connectAnswer(503), 'connection'],
+    ['a 504 to CONNECT: the receiver timed out', connectAnswer(504), 'timeout'],
+    ['an unreachable proxy', new ProxyFailure('egress proxy unreachable: connect ECONNREFUSED'), 'proxy_error'],
+    [
+      'a proxy breaking off the CONNECT',
+      Object.assign(new Error('Proxy Connection failed'), { code: 'UND_ERR_PRX_CONN' }),
+      'proxy_error',
+    ],
+    ['wrapped', new Error('fetch failed', { cause: new ProxyFailure('x') }), 'proxy_error'],
+  ])('%s', (_name, err, kind) => {
+    expect(classifyError(err)).toBe(kind);
   });
 });
 

@@ -1,9 +1,11 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { AttemptErrorKind } from '@hookport/spec';
 import ipaddr from 'ipaddr.js';
-import { Agent, request } from 'undici';
-import type { Cidr } from '../config.ts';
+import { Agent, type Dispatcher, request } from 'undici';
+import type { Cidr, EgressProxy } from '../config.ts';
 import { type Address, admittedAddresses, egressRefusal, fixedAddresses } from '../shared/egress.ts';
+import { bypassesProxy } from '../shared/no-proxy.ts';
+import { proxyDispatcher, refusedConnect } from './proxy-dispatcher.ts';
 
 export const responseCap = 16 * 1024;
 
@@ -69,6 +71,18 @@ export function guardedLookup(allowlist: readonly Cidr[]) {
   };
 }
 
+/**
+ * A non-200 answer to CONNECT: 502 and 503 are the proxy saying it could not reach the receiver, 504
+ * that the receiver did not answer in time (smokescreen's words for them), so they are the receiver's
+ * failure, charged as without a proxy; any other status is the proxy's refusal (403, 407: its policy
+ * or its credentials).
+ */
+function connectAnswerKind(status: number): AttemptErrorKind {
+  if (status === 502 || status === 503) return 'connection';
+  if (status === 504) return 'timeout';
+  return 'proxy_refused';
+}
+
 const tlsCodes = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY))/;
 
 /** Sorts a failure into the kinds the attempt log shows, looking through wrapped causes. */
@@ -77,6 +91,9 @@ export function classifyError(err: unknown): AttemptErrorKind {
     const code = String((e as { code?: unknown }).code ?? '');
     const name = String((e as { name?: unknown }).name ?? '');
     if (code === 'EGRESS_BLOCKED') return 'egress_blocked';
+    if (code === 'HOOKPORT_PROXY_ERROR' || code === 'UND_ERR_PRX_CONN') return 'proxy_error';
+    const refused = refusedConnect.exec(String((e as { message?: unknown }).message ?? ''));
+    if (refused) return connectAnswerKind(Number(refused[1]));
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA') return 'dns';
     if (tlsCodes.test(code)) return 'tls';
     if (code === 'UND_ERR_HEADERS_OVERFLOW') return 'response_too_large';
@@ -103,24 +120,46 @@ function describe(err: unknown): string {
   return parts.join(': ').slice(0, 500) || 'request failed';
 }
 
+/** What the egress guard makes of a host before a CONNECT for it: null when admitted, else the refusal. */
+function judgeBeforeConnect(host: string, lookup: ReturnType<typeof guardedLookup>): Promise<Error | null> {
+  return new Promise((resolve) => lookup(host, { all: true }, (err) => resolve(err)));
+}
+
 /**
  * Sends webhook requests: keep-alive pools per origin, the egress guard on
  * every connection, no redirects (a 3xx is a failure), a total deadline, and
- * at most 16 KiB of any response read.
+ * at most 16 KiB of any response read. With an egress proxy, every target
+ * but those HOOKPORT_EGRESS_NO_PROXY names goes through it (CONNECT).
  */
 export class Sender {
   readonly #agent: Agent;
+  readonly #proxied: { dispatcher: Dispatcher; proxy: EgressProxy } | null;
+  readonly #lookup: ReturnType<typeof guardedLookup>;
   readonly #allowlist: readonly Cidr[];
   readonly #userAgent: string;
 
-  constructor(allowlist: readonly Cidr[], userAgent: string) {
+  constructor(allowlist: readonly Cidr[], userAgent: string, proxy?: EgressProxy) {
     this.#allowlist = allowlist;
     this.#userAgent = userAgent;
+    this.#lookup = guardedLookup(allowlist);
     this.#agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: 32,
-      connect: { timeout: 5_000, lookup: guardedLookup(allowlist) },
+      connect: { timeout: 5_000, lookup: this.#lookup },
     });
+    this.#proxied = proxy ? { dispatcher: proxyDispatcher(proxy, 5_000), proxy } : null;
+  }
+
+  /**
+   * The dispatcher for this host, and for a proxied one the egress guard's verdict first: the proxy
+   * resolves the name itself, so Hookport judges what the name resolves to here before asking for a
+   * tunnel (names that rebind between the two are the proxy's policy to catch: docs/delivery.md).
+   */
+  async #route(host: string): Promise<{ dispatcher: Dispatcher; refusal: Error | null }> {
+    if (!this.#proxied || bypassesProxy(host, this.#proxied.proxy.noProxy)) {
+      return { dispatcher: this.#agent, refusal: null };
+    }
+    return { dispatcher: this.#proxied.dispatcher, refusal: await judgeBeforeConnect(host, this.#lookup) };
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -143,9 +182,11 @@ export class Sender {
     }
     const { signal, release } = deadlineSignal(input.timeoutMs, input.signal);
     try {
+      const { dispatcher, refusal } = await this.#route(host);
+      if (refusal) throw refusal;
       const res = await request(input.url, {
         method: 'POST',
-        dispatcher: this.#agent,
+        dispatcher,
         headers: { ...input.headers, 'user-agent': this.#userAgent },
         body: input.body,
         signal,
@@ -176,8 +217,8 @@ export class Sender {
     }
   }
 
-  close(): Promise<void> {
-    return this.#agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#agent.close(), this.#proxied?.dispatcher.close()]);
   }
 }
 

@@ -10,7 +10,7 @@ import { storeSql } from './store-sql.ts';
  */
 
 /** The tables that grow with traffic: no store statement may read one whole. */
-export const growingTables = ['deliveries', 'attempts', 'events', 'endpoints'] as const;
+export const growingTables = ['deliveries', 'attempts', 'events', 'endpoints', 'stats_rollups'] as const;
 
 /** The highest `$n` of a statement: how many parameters its PREPARE takes. */
 function parameterCount(text: string): number {
@@ -37,6 +37,22 @@ export async function genericPlan(db: Database, text: string): Promise<string[]>
   });
 }
 
+/**
+ * The custom plan of `text` for these parameter values (SQL literals): what a prepared statement is planned
+ * with for its first runs on a connection (and always, on one that is not forced to generic plans).
+ */
+export async function customPlan(db: Database, text: string, literals: readonly string[]): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    await tx.exec(`prepare hookport_plan_check as ${text}`);
+    await tx.exec('set local plan_cache_mode = force_custom_plan');
+    const rows = await tx.query<{ 'QUERY PLAN': string }>(
+      `explain execute hookport_plan_check(${literals.join(', ')})`,
+    );
+    await tx.exec('deallocate hookport_plan_check');
+    return rows.map((r) => r['QUERY PLAN']);
+  });
+}
+
 /** The growing tables a plan reads whole (a sequential scan: every row, however few it wants). */
 export function fullScans(plan: readonly string[]): string[] {
   const scanned = new Set<string>();
@@ -53,10 +69,13 @@ export interface StatementPlan {
   fullScans: string[];
 }
 
-/** Every store statement's generic plan on db as it is now. */
-export async function storePlans(db: Database): Promise<StatementPlan[]> {
+/** Every store statement's generic plan on db as it is now (or those of `statements`). */
+export async function storePlans(
+  db: Database,
+  statements: Readonly<Record<string, string>> = storeSql,
+): Promise<StatementPlan[]> {
   const out: StatementPlan[] = [];
-  for (const [name, text] of Object.entries(storeSql)) {
+  for (const [name, text] of Object.entries(statements)) {
     const plan = await genericPlan(db, text);
     out.push({ name, plan, fullScans: fullScans(plan) });
   }
@@ -102,6 +121,15 @@ export async function growTables(db: Database, count: number): Promise<void> {
     await tx.exec(
       `insert into attempts (id, tenant_id, delivery_id, number, started_at, duration_ms, http_status)
        select gen_random_uuid(), tenant_id, id, 1, now(), 5, 204 from deliveries where event_type = 'plans.grown'`,
+    );
+    // The statistics rollups: one row per endpoint and minute, over as many minutes as deliveries per endpoint.
+    await tx.query(
+      `insert into stats_rollups (tenant_id, endpoint_id, event_type, minute, attempts, status_2xx, status_3xx,
+         status_4xx, status_5xx, status_error, retried, succeeded, failed, latency)
+       select p.tenant_id, p.id, 'plans.grown', date_trunc('minute', now()) - make_interval(mins => g), 1, 1, 0, 0, 0,
+         0, 0, 1, 0, array_fill(0, array[44])
+       from endpoints p cross join generate_series(1, $1::int) g where p.url like 'https://plans.invalid/%'`,
+      [Math.max(1, Math.ceil(count / endpoints))],
     );
   });
 }

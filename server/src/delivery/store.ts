@@ -1,8 +1,12 @@
-import { newId, toTypeId } from '@hookport/spec';
+import { newId } from '@hookport/spec';
 import type { Database, Queryable } from '../db/database.ts';
-import type { Outcome } from './outcome.ts';
+import type { FailingLevel, Outcome } from './outcome.ts';
 import type { JobSpec, Lane, LaneJob, Queue } from './queue.ts';
+import { type RolledAttempt, rollupRows } from './rollups.ts';
 import { createEventStore, laneOf } from './store-events.ts';
+import { createHealth } from './store-health.ts';
+import { createNotices, type NoticeSubject } from './store-notices.ts';
+import { createOrdering } from './store-order.ts';
 import { storeSql } from './store-sql.ts';
 
 /**
@@ -15,21 +19,25 @@ import { storeSql } from './store-sql.ts';
  */
 
 /** What the store needs of a delivery an attempt was made for, as the worker loaded it (store-sql.ts, loadContexts). */
-export interface LoadedDelivery {
-  id: string;
-  tenant_id: string;
-  endpoint_id: string;
-  url: string;
+export interface LoadedDelivery extends NoticeSubject {
+  // From NoticeSubject: the delivery's event and its type are what a delivery.exhausted about it names,
+  // and the type is the key the statistics rollups count attempts under.
   attempt_count: number;
-  /** The endpoint had a failure streak: a success must end it. */
+  /** The endpoint had a failure streak, or an endpoint.failing awaiting endpoint.recovered: a success must end it. */
   endpoint_failing: boolean;
   /** The endpoint's lane as loaded: the lane of a job queued again for this delivery. */
   slow_lane: boolean;
+  /** The endpoint delivers in order (store-order.ts): finishing this delivery releases the next. */
+  fifo: boolean;
 }
 
 /** A successful attempt, written with others (finish). */
 export interface SuccessWrite {
   deliveryId: string;
+  /** The delivery's tenant, endpoint and event type: the key of its statistics rollup. */
+  tenantId: string;
+  endpointId: string;
+  eventType: string;
   attempt: number;
   started: Date;
   httpStatus: number;
@@ -61,6 +69,8 @@ export interface AttemptWrite {
   outcome: Outcome;
   /** Why the endpoint must be disabled, from its failure streak as this write leaves it (outcome.ts). */
   disableReason(health: { consecutiveFailures: number; failingForSeconds: number }): string | null;
+  /** How far the streak, as this write leaves it, has gone towards disabling (outcome.ts, endpoint.failing). */
+  failingLevel(health: { consecutiveFailures: number; failingForSeconds: number }): FailingLevel;
   job: LaneJob | undefined;
 }
 
@@ -74,10 +84,29 @@ const againOf = (d: LoadedDelivery, delaySeconds = 0): JobSpec => ({
 });
 const jobsOf = (job: LaneJob | undefined): LaneJob[] => (job ? [job] : []);
 
+/** A recorded success as the statistics rollups count it. */
+const rolledSuccess = (s: SuccessWrite): RolledAttempt => ({
+  tenantId: s.tenantId,
+  endpointId: s.endpointId,
+  eventType: s.eventType,
+  started: s.started,
+  durationMs: s.durationMs,
+  httpStatus: s.httpStatus,
+  outcome: 'succeeded',
+});
+
+/** The statistics rollups' upsert of some attempts (sign -1 takes them away), or nothing for none. */
+const writeRollups = (tx: Queryable, attempts: readonly RolledAttempt[], sign: 1 | -1 = 1) =>
+  attempts.length > 0 ? tx.query(storeSql.rollupAttempts, [JSON.stringify(rollupRows(attempts, sign))]) : undefined;
+
 export type Store = ReturnType<typeof createStore>;
 
 export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
-  const { storeEvent, requeue, releaseHeld } = createEventStore(queue);
+  const { storeEvent, storeLoneEvent, requeue, releaseHeld, skip, releaseOrdered, expungeEvent } =
+    createEventStore(queue);
+  const notices = createNotices(storeEvent);
+  const ordering = createOrdering(queue);
+  const health = createHealth(storeEvent, notices);
 
   /**
    * Ends many claimed jobs in one transaction (a group commit): records the successful attempts among
@@ -115,6 +144,10 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
       const handBacks = now.flatMap((i) => (i.handBack ? [againOf(i.handBack.delivery, i.handBack.delaySeconds)] : []));
       // The statements are sent at once (one round trip on PostgreSQL): none depends on another's result
       // (a job whose attempt lost the fence is done all the same).
+      // The statistics rollups count the successes in the same round trip, last, so their rows are locked
+      // for the commit only; a success that lost its fence (rare: a run of the same attempt elsewhere) is
+      // taken away again before the commit, so the rollups count exactly the attempts recorded.
+      const successes = [...firsts.values()].map(({ success }) => success);
       const written = await db.transaction(async (tx) => {
         const [ids] = await Promise.all([
           rows.length > 0
@@ -125,7 +158,12 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
             tx,
             now.flatMap((i) => jobsOf(i.job)),
           ),
+          writeRollups(tx, successes.map(rolledSuccess)),
         ]);
+        if (ids.length < successes.length) {
+          const kept = new Set(ids.map((r) => r.delivery_id));
+          await writeRollups(tx, successes.filter((s) => !kept.has(s.deliveryId)).map(rolledSuccess), -1);
+        }
         return ids;
       });
       for (const r of written) {
@@ -139,7 +177,9 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
 
   /**
    * Writes an attempt and its consequences in one transaction, and completes its job there: the next
-   * attempt's job, the endpoint's failure streak, and disabling it (with the endpoint.disabled event).
+   * attempt's job, the endpoint's failure streak, and disabling it (with the endpoint.disabled event),
+   * and the operational events it raises (store-notices.ts: endpoint.failing, endpoint.recovered,
+   * delivery.exhausted).
    * `recorded` is false when another run of the attempt got there first.
    */
   async function record(db: Database, w: AttemptWrite): Promise<{ recorded: boolean; disabled: string | null }> {
@@ -150,6 +190,9 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
     const nextAt = outcome.retryInSeconds === null ? null : new Date(answeredAt + outcome.retryInSeconds * 1000);
     const delaySeconds = nextAt === null ? 0 : Math.max(0, (nextAt.getTime() - Date.now()) / 1000);
     return db.transaction(async (tx) => {
+      // A fifo endpoint's hand-off lock comes first, as in every hand-off (store-order.ts): the endpoint,
+      // then its deliveries. Unordered endpoints skip it.
+      if (d.fifo) await ordering.lock(tx, d.endpoint_id);
       const [[claimed]] = await Promise.all([
         tx.query<{ slow_lane: boolean }>(storeSql.recordAttempt, [
           d.id,
@@ -182,41 +225,29 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
           againOf({ ...d, attempt_count: w.attempt, slow_lane: claimed.slow_lane }, delaySeconds),
         ]);
       }
-      const reason = await trackHealth(tx, w);
-      const disabled = reason !== null && (await disable(tx, d, reason)) ? reason : null;
+      // The rollup goes with the streak's write (one round trip), after it: a failing endpoint's attempts
+      // take its row's lock first, then the rollup's, in every transaction.
+      const [reason] = await Promise.all([
+        health.track(tx, w),
+        writeRollups(tx, [
+          {
+            tenantId: d.tenant_id,
+            endpointId: d.endpoint_id,
+            eventType: d.event_type,
+            started: w.started,
+            durationMs: w.durationMs,
+            httpStatus: w.httpStatus,
+            outcome: outcome.status,
+          },
+        ]),
+      ]);
+      const disabled = reason !== null && (await health.disable(tx, d, reason)) ? reason : null;
+      // Every delivery that ends failed counts, whatever ended it: it will not arrive without a redeliver.
+      if (outcome.status === 'failed') await notices.exhausted(tx, d);
+      // Finished (succeeded or exhausted): a fifo endpoint's next delivery goes now, in this transaction.
+      if (d.fifo && outcome.status !== 'pending') await ordering.release(tx, d.endpoint_id);
       return { recorded: true, disabled };
     });
-  }
-
-  /** Updates the endpoint's failure streak; returns why it must be disabled, if it must. */
-  async function trackHealth(tx: Queryable, w: AttemptWrite): Promise<string | null> {
-    if (w.outcome.status === 'succeeded') {
-      // Most deliveries go to healthy endpoints: no write when there is no streak to reset.
-      if (w.delivery.endpoint_failing) await tx.query(storeSql.endStreak, [w.delivery.endpoint_id]);
-      return null;
-    }
-    const [health] = await tx.query<{ consecutive_failures: number; failing_for: number }>(storeSql.extendStreak, [
-      w.delivery.endpoint_id,
-      w.outcome.status === 'failed',
-    ]);
-    if (w.outcome.disable) return w.outcome.disable;
-    if (!health) return null;
-    return w.disableReason({ consecutiveFailures: health.consecutive_failures, failingForSeconds: health.failing_for });
-  }
-
-  /** Disables the endpoint and tells its tenant, through its own endpoints; false when it was not active. */
-  async function disable(tx: Queryable, d: LoadedDelivery, reason: string): Promise<boolean> {
-    const [changed] = await tx.query(storeSql.disable, [d.endpoint_id, reason]);
-    if (!changed) return false;
-    // This commit waits for the WAL flush, unlike the rest of the worker's: it publishes an event (with
-    // its own id) that the tenant may receive at once; lost in a database crash, it would be made again
-    // under another id, or not at all if the endpoint then answered.
-    await tx.query('set local synchronous_commit to on');
-    await storeEvent(tx, d.tenant_id, {
-      type: 'endpoint.disabled',
-      data: { endpointId: toTypeId('endpoint', d.endpoint_id), url: d.url, reason },
-    });
-    return true;
   }
 
   /**
@@ -251,5 +282,17 @@ export function createStore(queue: Pick<Queue, 'enqueue' | 'complete'>) {
     return moved.length > 0;
   }
 
-  return { storeEvent, requeue, releaseHeld, finish, record, park, writeLane };
+  return {
+    storeEvent,
+    storeLoneEvent,
+    requeue,
+    releaseHeld,
+    skip,
+    releaseOrdered,
+    expungeEvent,
+    finish,
+    record,
+    park,
+    writeLane,
+  };
 }

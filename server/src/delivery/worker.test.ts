@@ -1,14 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { SecretBox } from '../core/crypto.ts';
-import { openPostgres } from '../db/database.ts';
-import { createLogger } from '../logger.ts';
-import { type Hookport, openHookport } from '../runtime.ts';
+import type { Hookport } from '../runtime.ts';
+import { openTestHookport, type TestApiHookport } from '../test-hookport.ts';
 import { deliverQueue, slowQueue } from './queue.ts';
 import { Sender } from './sender.ts';
-import { createStore } from './store.ts';
-import { createWorker, type WorkerHooks } from './worker.ts';
+import type { WorkerHooks } from './worker.ts';
 
 /**
  * The worker against a real database (PGlite, or PostgreSQL when DATABASE_URL
@@ -17,47 +13,24 @@ import { createWorker, type WorkerHooks } from './worker.ts';
  * what the worker does with it.
  */
 
-const adminToken = `hpa_${randomBytes(24).toString('base64url')}`;
-const schema = `w_${randomBytes(6).toString('hex')}`;
+let test: TestApiHookport;
 let hp: Hookport;
 let sender: Sender;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: process.env.DATABASE_URL,
-    HOOKPORT_DB_SCHEMA: schema,
-    HOOKPORT_DATA_DIR: ':memory:',
-    HOOKPORT_SECRET_KEY: randomBytes(32).toString('hex'),
-    HOOKPORT_ADMIN_TOKEN: adminToken,
-    HOOKPORT_EGRESS_ALLOWLIST: '127.0.0.0/8',
-    LOG_LEVEL: 'silent',
-  });
-  hp = await openHookport(config, createLogger('silent'), 'api');
+  test = await openTestHookport();
+  hp = test.hp;
   sender = new Sender([], 'hookport-test');
 });
 
 afterAll(async () => {
   await sender?.close();
-  await hp?.close();
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const admin = openPostgres({ url, schema: 'public', max: 1 });
-    await admin.query(`drop schema if exists "${schema}" cascade`);
-    await admin.query(`drop schema if exists "${schema}_boss" cascade`);
-    await admin.close();
-  }
+  await test?.close();
 });
 
-async function call(method: string, path: string, json: unknown, token = adminToken) {
-  const res = await hp.app.fetch(
-    new Request(`http://hookport.test${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(json),
-    }),
-  );
-  const body = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
+async function call(method: string, path: string, json: unknown, token?: string) {
+  const { status, body } = await test.request(method, path, json, token);
+  if (status >= 300) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -80,19 +53,7 @@ async function pendingDelivery() {
   return { deliveryId: delivery.id, setStatus };
 }
 
-function worker(hooks: WorkerHooks) {
-  return createWorker({
-    db: hp.db,
-    queue: hp.queue,
-    store: createStore(hp.queue),
-    sender,
-    profiles: hp.profiles,
-    box: new SecretBox(hp.secrets.secretKey),
-    logger: createLogger('silent'),
-    options: { concurrency: 4, endpointConcurrency: 4, disableAfterFailedDeliveries: 0, disableAfterFailingSeconds: 0 },
-    hooks,
-  });
-}
+const worker = (hooks: WorkerHooks) => test.worker(sender, hooks);
 
 /** A job for the delivery's first attempt, as if claimed (no worker takes the real one here). */
 const firstAttempt = (deliveryId: string) => ({

@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Tracing } from '../tracing/tracing.ts';
 import { createAdmission, type LaneMove, type Ticket, type Timers } from './admission.ts';
-import { logAttempt, publicDeliveryId, publicEndpointId } from './attempt-log.ts';
+import { publicDeliveryId, publicEndpointId } from './attempt-log.ts';
+import { createAttemptRecorder } from './attempt-record.ts';
+import { createAttemptSender } from './attempt-send.ts';
 import { createBatcher } from './batch.ts';
-import { type AttemptContext, createLoader, headersOpener, secretOpener } from './context.ts';
+import { type AttemptContext, createLoader, deliverySettings } from './context.ts';
 import { type AttemptControl, createDispatcher } from './dispatcher.ts';
-import { decide, disableReason, errorOf, withJitter } from './outcome.ts';
+import { type DisableLimits, decide, withJitter } from './outcome.ts';
 import type { ProfileRegistry } from './profiles.ts';
 import { type ClaimedJob, type DeliverJob, type Lane, laneOfQueue, type Queue } from './queue.ts';
 import { takeRateSlot } from './rate-slots.ts';
@@ -15,9 +19,9 @@ import type { Finish, Store } from './store.ts';
 
 /**
  * The worker: one job is one attempt, taken through load → admit → rate slot → render and send →
- * outcome → record. Each step belongs to its own part (context.ts, admission.ts, rate-slots.ts, the
- * profile and sender.ts, outcome.ts, store.ts); this file only strings them together and runs them
- * under the dispatchers, one per lane.
+ * outcome → record. Each step belongs to its own part (context.ts, admission.ts, rate-slots.ts,
+ * attempt-send.ts over the profile and sender.ts, outcome.ts, attempt-record.ts over store.ts); this
+ * file only strings them together and runs them under the dispatchers, one per lane.
  */
 
 export interface WorkerOptions {
@@ -77,6 +81,10 @@ export interface WorkerDeps {
   box: { open(sealed: string): string };
   logger: Logger;
   options: WorkerOptions;
+  /** Counts each recorded attempt (metrics/metrics.ts); absent: nothing is counted. */
+  metrics?: Pick<Metrics, 'attempted'>;
+  /** Spans for attempts, when tracing is on (docs/tracing.md); absent, attempts touch no tracing at all. */
+  tracing?: Tracing | undefined;
   /** Admission's clock and timers (tests); the real ones by default. */
   clock?: () => number;
   timers?: Timers;
@@ -94,8 +102,7 @@ export type Worker = ReturnType<typeof createWorker>;
 export function createWorker({ db, queue, store, sender, profiles, box, logger, options, ...rest }: WorkerDeps) {
   const tuning = { ...defaultTuning, ...options.tuning };
   const load = createLoader(db);
-  const openSecret = secretOpener(box, tuning.maxTracked);
-  const openHeaders = headersOpener(box, tuning.maxTracked);
+  const send = createAttemptSender({ sender, profiles, box, maxTracked: tuning.maxTracked, tracing: rest.tracing });
   /** Group commit of the jobs that end without a transaction of their own (store.finish). */
   const finisher = createBatcher<Finish, boolean>((items) => store.finish(db, items));
   const admission = createAdmission(
@@ -113,6 +120,14 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
     logger.info({ endpointId: publicEndpointId(endpointId), lane }, 'endpoint moved to another delivery lane'),
   );
 
+  /** When an endpoint of this profile is disabled for failing (a profile may count failed deliveries its own way). */
+  const limitsOf = (profile: { disableAfterFailedDeliveries?: number | undefined }): DisableLimits => ({
+    afterFailedDeliveries: profile.disableAfterFailedDeliveries ?? options.disableAfterFailedDeliveries,
+    afterFailingSeconds: options.disableAfterFailingSeconds,
+  });
+
+  const record = createAttemptRecorder({ db, store, finisher, logger, limitsOf, metrics: rest.metrics });
+
   /** Queues the attempt again `delaySeconds` from now, uncounted (it was not made), and completes the job. */
   const handBack = (job: ClaimedJob, ctx: AttemptContext, delaySeconds: number) =>
     finisher.run({ job, handBack: { delivery: ctx, delaySeconds } });
@@ -124,8 +139,9 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
    */
   async function attemptDelivery(job: ClaimedJob, control?: AttemptControl): Promise<void> {
     const ctx = await load(job.data.deliveryId);
-    // Stale jobs (a redelivery or an earlier run already made this attempt) do nothing but complete.
-    if (ctx?.status !== 'pending' || ctx.attempt_count !== job.data.attempt - 1) {
+    // Stale jobs (a redelivery or an earlier run already made this attempt, or the delivery waits for its
+    // turn on a fifo endpoint) do nothing but complete.
+    if (ctx?.status !== 'pending' || ctx.attempt_count !== job.data.attempt - 1 || ctx.blocked) {
       await finisher.run({ job });
       return;
     }
@@ -145,7 +161,7 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
         // The slow allowance is full (a crowd of endpoints holding requests open): an endpoint not known to
         // answer would take a slot of those that do. Back to the queue for about one delivery timeout, when
         // the held requests have turned over; this lane's fetches skip it meanwhile.
-        const seconds = withJitter(profiles.get(ctx.profile).timeoutMs / 1000);
+        const seconds = withJitter(deliverySettings(ctx, profiles.get(ctx.profile)).timeoutMs / 1000);
         admission.noteCrowded(laneOfQueue(job.name), ctx.endpoint_id, seconds);
         return void (await handBack(job, ctx, seconds));
       }
@@ -164,68 +180,17 @@ export function createWorker({ db, queue, store, sender, profiles, box, logger, 
       return void (await handBack(job, ctx, slot.retryInSeconds));
     }
     if (slot.holdSeconds > 0) await sleep(slot.holdSeconds * 1000);
-    const profile = profiles.get(ctx.profile);
-    const started = new Date();
-    const rendered = profile.render({
-      eventId: ctx.event_id,
-      eventType: ctx.event_type,
-      data: ctx.data,
-      eventCreatedAt: ctx.event_created_at,
-      now: started,
-      secrets: {
-        current: openSecret(ctx.secret_enc),
-        previous: ctx.previous_secret_enc ? openSecret(ctx.previous_secret_enc) : null,
-      },
-      endpoint: { id: ctx.endpoint_id, url: ctx.url, metadata: ctx.metadata },
-    });
     // Watched from the send on: a wait for the rate limit's slot is not the endpoint being slow to answer.
     const stopWatching = ticket.watch();
-    const result = await sender
-      .send({
-        url: ctx.url,
-        headers: { ...openHeaders(ctx.headers_enc), ...rendered.headers },
-        body: rendered.body,
-        timeoutMs: profile.timeoutMs,
-        signal: control?.signal,
-      })
-      .finally(stopWatching);
+    const sent = await send(ctx, attempt, control?.signal).finally(stopWatching);
+    const { result, started, settings } = sent;
     // Cut off because the worker is stopping: not the endpoint's failure. Nothing is recorded; throwing
     // hands the job back, and another worker makes this attempt again.
     if (result.httpStatus === null && control?.signal?.aborted) throw new Error('worker stopped mid-attempt');
     await ticket.answered(result.ok, result.durationMs);
     // Judged as of the answer (a Retry-After date counts from it), as the store schedules the retry.
-    const outcome = decide(result, attempt, profile.retrySchedule, new Date(started.getTime() + result.durationMs));
-    // The common case, a success on a healthy endpoint, changes nothing but the delivery and its attempt
-    // log: it is written with others. Failures (schedule, health, disabling) keep their own transaction.
-    let recorded: boolean;
-    if (outcome.status === 'succeeded' && !ctx.endpoint_failing && result.httpStatus !== null) {
-      const { httpStatus, durationMs, excerpt, truncated } = result;
-      const success = { deliveryId: ctx.id, attempt, started, httpStatus, durationMs, excerpt, truncated };
-      recorded = await finisher.run({ job, success });
-    } else {
-      const written = await store.record(db, {
-        delivery: ctx,
-        attempt,
-        started,
-        httpStatus: result.httpStatus,
-        durationMs: result.durationMs,
-        error: errorOf(result),
-        excerpt: result.httpStatus === null ? null : result.excerpt,
-        truncated: result.httpStatus === null ? false : result.truncated,
-        outcome,
-        disableReason: (health) =>
-          disableReason(health, {
-            afterFailedDeliveries: profile.disableAfterFailedDeliveries ?? options.disableAfterFailedDeliveries,
-            afterFailingSeconds: options.disableAfterFailingSeconds,
-          }),
-        job,
-      });
-      recorded = written.recorded;
-      if (written.disabled) {
-        logger.warn({ endpointId: publicEndpointId(ctx.endpoint_id), reason: written.disabled }, 'endpoint disabled');
-      }
-    }
-    logAttempt(logger, { ctx, attempt, result, outcome, recorded });
+    const outcome = decide(result, attempt, settings.retrySchedule, new Date(started.getTime() + result.durationMs));
+    await record(ctx, job, sent, outcome);
   }
 
   async function handle(job: ClaimedJob, control: AttemptControl) {

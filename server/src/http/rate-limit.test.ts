@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openPglite, openPostgres } from '../db/database.ts';
+import { type Database, openPglite, openPostgres, type SqlValue } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { pgliteTemplate } from '../db/pglite-template.ts';
 import { createRateLimiter, rateLimitHeaders, subjectOf } from './rate-limit.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -11,7 +12,7 @@ let db: Database;
 beforeAll(async () => {
   db = databaseUrl
     ? openPostgres({ url: databaseUrl, schema, max: 4 })
-    : await openPglite({ dataDir: 'memory://', schema });
+    : await openPglite({ dataDir: 'memory://', schema, template: await pgliteTemplate() });
   await migrate(db);
 });
 
@@ -70,6 +71,80 @@ describe(`the rate-limit counter (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, ()
     const results = await Promise.all(Array.from({ length: 25 }, () => limiter.take(s)));
     expect(results.filter((r) => r.allowed)).toHaveLength(7);
     expect(await rowOf(s)).toEqual([{ hits: 7, window_start: expect.any(Date) }]);
+  });
+
+  it('takes the concurrent requests of one subject in one statement, and answers them in order', async () => {
+    let statements = 0;
+    const counted = {
+      query: <T extends object>(text: string, params?: readonly SqlValue[]) => {
+        statements++;
+        return db.query<T>(text, params);
+      },
+      exec: (text: string) => db.exec(text),
+    };
+    const limiter = createRateLimiter(counted, { limit: 30, windowSeconds: 600 });
+    const s = subject();
+    const results = await Promise.all(Array.from({ length: 50 }, () => limiter.take(s)));
+    // The first request's statement, then one for the 49 that queued behind it.
+    expect(statements).toBe(2);
+    expect(results.map((r) => r.allowed)).toEqual([...Array(30).fill(true), ...Array(20).fill(false)]);
+    expect(results.slice(0, 30).map((r) => r.remaining)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
+    expect(results.slice(30).every((r) => r.resetSeconds >= 1)).toBe(true);
+    expect(await rowOf(s)).toEqual([{ hits: 30, window_start: expect.any(Date) }]);
+    // Later requests still go one statement at a time, and the window stays full.
+    expect(await limiter.take(s)).toMatchObject({ allowed: false, remaining: 0 });
+    expect(statements).toBe(3);
+  });
+
+  it('stays exact across limiters sharing the counter, as API processes do', async () => {
+    const settings = { limit: 17, windowSeconds: 600 };
+    const limiters = [
+      createRateLimiter(db, settings),
+      createRateLimiter(db, settings),
+      createRateLimiter(db, settings),
+    ];
+    const s = subject();
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => limiters[i % 3]?.take(s)));
+    const allowed = results.filter((r) => r?.allowed);
+    expect(allowed).toHaveLength(17);
+    expect(allowed.map((r) => r?.remaining).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 17 }, (_, i) => i),
+    );
+    expect(await rowOf(s)).toEqual([{ hits: 17, window_start: expect.any(Date) }]);
+  });
+
+  it('answers every waiter of a failed statement with its error, none left waiting, then takes again', async () => {
+    let failing = true;
+    let statements = 0;
+    const flaky = {
+      query: <T extends object>(text: string, params?: readonly SqlValue[]) => {
+        statements++;
+        return failing ? Promise.reject(new Error('connection lost')) : db.query<T>(text, params);
+      },
+      exec: (text: string) => db.exec(text),
+    };
+    const limiter = createRateLimiter(flaky, { limit: 5, windowSeconds: 600 });
+    const s = subject();
+    const settled = await Promise.allSettled(Array.from({ length: 12 }, () => limiter.take(s)));
+    expect(settled.map((r) => r.status)).toEqual(Array(12).fill('rejected'));
+    expect(statements).toBe(2);
+    // Nothing was counted, and the subject is idle again: the next requests get a statement of their own.
+    expect(await rowOf(s)).toEqual([]);
+    failing = false;
+    const results = await Promise.all(Array.from({ length: 7 }, () => limiter.take(s)));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, true, true, false, false]);
+    expect(statements).toBe(4);
+  });
+
+  it('counts a batch into a window that has passed as a new one', async () => {
+    const limiter = createRateLimiter(db, { limit: 4, windowSeconds: 60 });
+    const s = subject();
+    await Promise.all(Array.from({ length: 6 }, () => limiter.take(s)));
+    await db.query(`update api_rate_limits set window_start = now() - interval '2 minutes' where subject = $1`, [s]);
+    const results = await Promise.all(Array.from({ length: 6 }, () => limiter.take(s)));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, true, false, false]);
+    expect(results.slice(0, 4).map((r) => r.remaining)).toEqual([3, 2, 1, 0]);
+    expect(await rowOf(s)).toEqual([{ hits: 4, window_start: expect.any(Date) }]);
   });
 });
 

@@ -7,8 +7,11 @@ import {
   EndpointSchema,
   EndpointStatusSchema,
   EndpointWithSecretSchema,
+  FilterResultSchema,
   RotatedSecretSchema,
   RotateSecretSchema,
+  SendExampleSchema,
+  TestFilterSchema,
   UpdateEndpointSchema,
 } from '../schemas/endpoints.ts';
 import { EventTypeNameSchema } from '../schemas/event-types.ts';
@@ -125,6 +128,22 @@ export const pingEndpoint = createRoute({
   },
 });
 
+export const sendExampleToEndpoint = createRoute({
+  operationId: 'sendExampleToEndpoint',
+  method: 'post',
+  path: '/v1/endpoints/{id}/send-example',
+  tags,
+  summary: "Send a real, signed delivery of one of an event type's examples to this endpoint only",
+  description:
+    'A test send, like ping: it goes to this endpoint whether or not it subscribes to the type, and the event is marked `example: true`. A 409 when the type has no examples or the endpoint is disabled; a 422 naming `eventType` for a type not in the catalogue, `example` for an index past its examples.',
+  security: bearerAuth,
+  request: { params: EndpointParams, body: jsonBody(SendExampleSchema) },
+  responses: {
+    202: jsonResponse(DeliverySchema, 'The delivery of the example, queued'),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
+  },
+});
+
 export const recoverEndpoint = createRoute({
   operationId: 'recoverEndpoint',
   method: 'post',
@@ -136,5 +155,19 @@ export const recoverEndpoint = createRoute({
   responses: {
     202: jsonResponse(RecoveredSchema, 'How many deliveries were queued again'),
     ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
+  },
+});
+
+export const testEndpointFilter = createRoute({
+  operationId: 'testEndpointFilter',
+  method: 'post',
+  path: '/v1/endpoints/test-filter',
+  tags,
+  summary: 'Evaluate a payload filter against an event, storing nothing: would an endpoint with it get the event?',
+  security: bearerAuth,
+  request: { body: jsonBody(TestFilterSchema) },
+  responses: {
+    200: jsonResponse(FilterResultSchema, 'Whether the filter matches the event'),
+    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });

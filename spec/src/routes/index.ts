@@ -1,10 +1,12 @@
 import * as endpoints from './endpoints.ts';
 import * as eventTypes from './event-types.ts';
 import * as events from './events.ts';
+import * as portalSessions from './portal-sessions.ts';
 import * as service from './service.ts';
+import * as stats from './stats.ts';
 import * as tenants from './tenants.ts';
 
-export { endpoints, events, eventTypes, service, tenants };
+export { endpoints, events, eventTypes, portalSessions, service, stats, tenants };
 
 /** Every native route, in the order the document lists them. */
 export const nativeRoutes = [
@@ -17,6 +19,9 @@ export const nativeRoutes = [
   tenants.createToken,
   tenants.listTokens,
   tenants.revokeToken,
+  portalSessions.createPortalSession,
+  portalSessions.revokePortalSession,
+  portalSessions.getCurrentPortalSession,
   eventTypes.createEventType,
   eventTypes.listEventTypes,
   eventTypes.getEventType,
@@ -29,11 +34,19 @@ export const nativeRoutes = [
   endpoints.deleteEndpoint,
   endpoints.rotateEndpointSecret,
   endpoints.pingEndpoint,
+  endpoints.sendExampleToEndpoint,
   endpoints.recoverEndpoint,
+  stats.getEndpointStats,
+  stats.getStats,
+  endpoints.testEndpointFilter,
   events.publishEvent,
+  events.publishEventBatch,
   events.listEvents,
   events.getEvent,
+  events.expungeEventContent,
   events.listDeliveries,
   events.getDelivery,
   events.redeliver,
+  events.replayDeliveries,
+  events.skipDelivery,
 ];

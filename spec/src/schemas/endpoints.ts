@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { payloadFilterIssues, payloadFilterLimits } from '../payload-filter.ts';
 import { MetadataSchema, ProfileSchema, TimestampSchema, typeIdSchema } from './common.ts';
+import { EventTypeNameSchema, eventTypeExampleLimits } from './event-types.ts';
 
 export const EndpointIdSchema = typeIdSchema('endpoint');
 
@@ -16,6 +18,14 @@ export const EventTypeFilterSchema = z
 export const endpointStatuses = ['active', 'paused', 'disabled'] as const;
 export const EndpointStatusSchema = z.enum(endpointStatuses).openapi('EndpointStatus', {
   description: 'active: delivering; paused: deliveries wait until resumed; disabled: deliveries are skipped.',
+});
+
+export const endpointOrderings = ['unordered', 'fifo'] as const;
+export const EndpointOrderingSchema = z.enum(endpointOrderings).openapi('EndpointOrdering', {
+  description:
+    'unordered (the default): deliveries run in parallel and retries do not hold others back; fifo: one ' +
+    'delivery at a time in publish order, the next sent only once the previous succeeded, failed for good ' +
+    'or was skipped (docs/delivery.md, "Ordered delivery").',
 });
 
 /**
@@ -36,6 +46,9 @@ export const reservedHeaderNames = [
   'expect',
   'proxy-authorization',
   'user-agent',
+  // Per-attempt trace context (docs/tracing.md): a fixed value would make every delivery claim one parent.
+  'traceparent',
+  'tracestate',
 ];
 export const reservedHeaderPrefixes = ['webhook-', 'svix-', 'x-hub-signature', 'x-hookport-', 'proxy-'];
 
@@ -78,11 +91,71 @@ export const EndpointUrlSchema = z
 
 export const RateLimitSchema = z.number().int().min(1).max(10_000).openapi({ description: 'Requests per second.' });
 
+/**
+ * Per-endpoint delivery settings (docs/delivery.md, "Per-endpoint delivery settings"). A schedule of at most
+ * 20 waits of 1 s to 24 h each: the longest wait of the profile schedules (native's last step is 24 h), and
+ * as many steps as twice the longest of them. An empty schedule makes one attempt and no retry.
+ */
+export const endpointSettingsLimits = {
+  maxRetries: 20,
+  minRetrySeconds: 1,
+  maxRetrySeconds: 86_400,
+  minTimeoutMs: 1_000,
+  // The sender's undici backstops are twice the deadline, and a job expires after 120 s (queue.ts): a
+  // longer deadline could outlive the job that makes the attempt.
+  maxTimeoutMs: 60_000,
+} as const;
+
+export const RetryScheduleSchema = z
+  .array(z.number().int().min(endpointSettingsLimits.minRetrySeconds).max(endpointSettingsLimits.maxRetrySeconds))
+  .max(endpointSettingsLimits.maxRetries)
+  .openapi({
+    description:
+      'Seconds to wait before each retry after the first attempt (at most 20 entries, each 1 to 86400); the ' +
+      "delivery fails for good after the last. Overrides the profile's schedule on this endpoint; [] makes " +
+      'one attempt only.',
+    example: [10, 60, 600],
+  });
+
+export const TimeoutMsSchema = z
+  .number()
+  .int()
+  .min(endpointSettingsLimits.minTimeoutMs)
+  .max(endpointSettingsLimits.maxTimeoutMs)
+  .openapi({
+    description: "Each attempt's deadline in milliseconds (1000 to 60000); overrides the profile's on this endpoint.",
+    example: 5000,
+  });
+
 /** Accepted secrets: `whsec_` and the base64 of 24 to 64 bytes. */
 export const EndpointSecretSchema = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 bytes')
   .openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+
+const limits = payloadFilterLimits;
+
+/** Which events an endpoint receives, by their content; its issues are 422s with code `invalid_filter`. */
+export const PayloadFilterSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((filter, ctx) => {
+    for (const issue of payloadFilterIssues(filter)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'invalid_filter' } });
+    }
+  })
+  .openapi('PayloadFilter', {
+    description:
+      'Only events whose `{type, data}` this document matches are delivered (docs/delivery.md, "Payload filters"). ' +
+      'Keys are dotted paths (`data.customer.id`) or operators: `$eq $neq $gt $gte $lt $lte $in $nin $exist ' +
+      '$startsWith $endsWith $and $or $not`; keys side by side must all hold; a path reaching an array matches ' +
+      `when any element does. Bounds: ${limits.maxBytes} bytes of JSON, ${limits.maxKeys} keys, ` +
+      `${limits.maxDepth} levels, ${limits.maxListLength} values per \`$in\`, ${limits.maxStringLength} characters ` +
+      'per string.',
+    example: { data: { amount: { $gte: 100 }, 'customer.tier': { $in: ['gold', 'platinum'] } } },
+  });
+
+/** The filter or null, the filter kept as a reference to its one component (nullable() would rename it). */
+const nullableFilter = (description: string) => z.union([PayloadFilterSchema, z.null()]).openapi({ description });
 
 export const EndpointSchema = z
   .object({
@@ -101,6 +174,14 @@ export const EndpointSchema = z
     }),
     rateLimit: z.number().int().nullable(),
     metadata: MetadataSchema,
+    filter: nullableFilter('The payload filter; null delivers every event.'),
+    retrySchedule: RetryScheduleSchema.nullable().openapi({
+      description: "The endpoint's retry schedule; null: its profile's.",
+    }),
+    timeoutMs: TimeoutMsSchema.nullable().openapi({
+      description: "The endpoint's attempt timeout; null: its profile's.",
+    }),
+    ordering: EndpointOrderingSchema,
     disabledReason: z.string().nullable(),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
@@ -122,6 +203,10 @@ export const CreateEndpointSchema = z
     headers: CustomHeadersSchema.optional(),
     rateLimit: RateLimitSchema.nullable().optional(),
     metadata: MetadataSchema.optional(),
+    filter: nullableFilter('The payload filter; null or absent delivers every event.').optional(),
+    retrySchedule: RetryScheduleSchema.nullable().optional(),
+    timeoutMs: TimeoutMsSchema.nullable().optional(),
+    ordering: EndpointOrderingSchema.optional().openapi({ description: 'unordered when absent.' }),
     secret: EndpointSecretSchema.optional().openapi({
       description: 'Bring your own secret (for a migration); generated when absent.',
     }),
@@ -138,8 +223,45 @@ export const UpdateEndpointSchema = z
     headers: CustomHeadersSchema.optional(),
     rateLimit: RateLimitSchema.nullable().optional(),
     metadata: MetadataSchema.optional(),
+    filter: nullableFilter('Replaces the payload filter; null removes it.').optional(),
+    retrySchedule: RetryScheduleSchema.nullable()
+      .optional()
+      .openapi({ description: "Replaces the endpoint's retry schedule; null goes back to its profile's." }),
+    timeoutMs: TimeoutMsSchema.nullable()
+      .optional()
+      .openapi({ description: "Replaces the endpoint's attempt timeout; null goes back to its profile's." }),
+    ordering: EndpointOrderingSchema.optional().openapi({
+      description:
+        'Changes the ordering. To unordered: every waiting delivery is queued at once. To fifo: deliveries ' +
+        'published from then on wait their turn; those already queued finish unordered.',
+    }),
   })
   .openapi('UpdateEndpoint');
+
+export const TestFilterSchema = z
+  .strictObject({
+    filter: PayloadFilterSchema,
+    event: z.strictObject({
+      type: z.string().min(1).max(130).openapi({ example: 'invoice.paid' }),
+      data: z.record(z.string(), z.unknown()).openapi({ example: { amount: 250, customer: { tier: 'gold' } } }),
+    }),
+  })
+  .openapi('TestFilter');
+
+export const SendExampleSchema = z
+  .strictObject({
+    eventType: EventTypeNameSchema,
+    example: z
+      .number()
+      .int()
+      .min(0)
+      .max(eventTypeExampleLimits.maxExamples - 1)
+      .default(0)
+      .openapi({ description: "Which of the type's examples to send, from 0 (the default).", example: 0 }),
+  })
+  .openapi('SendExample');
+
+export const FilterResultSchema = z.object({ matches: z.boolean() }).openapi('FilterResult');
 
 export const RotateSecretSchema = z
   .strictObject({

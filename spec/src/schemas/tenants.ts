@@ -68,6 +68,13 @@ export const TenantLimitsSchema = z
   })
   .openapi('TenantLimits', { description: "The limits in force: the tenant's overrides, else the server's defaults." });
 
+/** Days an event is kept once its deliveries have all finished (docs/retention.md). */
+export const RetentionDaysSchema = z.number().int().min(1).max(3650).openapi({
+  description:
+    "Days the tenant's events are kept once all their deliveries have finished, overriding HOOKPORT_RETENTION_DAYS.",
+  example: 30,
+});
+
 export const TenantSchema = z
   .object({
     id: TenantIdSchema,
@@ -75,6 +82,12 @@ export const TenantSchema = z
     metadata: MetadataSchema,
     quotas: TenantQuotasSchema,
     limits: TenantLimitsSchema,
+    retentionDays: RetentionDaysSchema.nullable().openapi({
+      description: "The admin's retention override in days; null: the server's default (HOOKPORT_RETENTION_DAYS).",
+    }),
+    effectiveRetentionDays: z.number().int().openapi({
+      description: 'The retention in force: retentionDays, else the server default.',
+    }),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -90,6 +103,7 @@ export const CreateTenantSchema = z
       .optional()
       .openapi({ description: "Vendor event catalogues to load into the tenant's event types." }),
     quotas: TenantQuotasSchema.optional(),
+    retentionDays: RetentionDaysSchema.optional(),
   })
   .openapi('CreateTenant');
 
@@ -98,6 +112,9 @@ export const UpdateTenantSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     metadata: MetadataSchema.optional(),
     quotas: UpdateTenantQuotasSchema.optional(),
+    retentionDays: RetentionDaysSchema.nullable()
+      .optional()
+      .openapi({ description: `Days events are kept once their deliveries finished. ${resetToDefault}` }),
   })
   .openapi('UpdateTenant');
 

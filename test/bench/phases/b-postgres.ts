@@ -4,6 +4,7 @@
  */
 import { log } from '../clock.ts';
 import { benchEnv, startHookport } from '../hookport.ts';
+import { hookportCpuMs } from '../machine.ts';
 import type { Ports, ReceiverProcess } from '../receiver-process.ts';
 import { fmt, record } from '../results.ts';
 import { settings } from '../settings.ts';
@@ -26,6 +27,13 @@ export function recordPostgres(runs: ThroughputOutcome[]): void {
   const median = medianRun(runs);
   if (!median) return;
   record('b', 'Hookport end to end, PostgreSQL', median.rate, 'deliveries/s', runsNote(runs, median));
+  record(
+    'b.cpu',
+    'CPU per delivery during (b): this process and the PostgreSQL backends',
+    hookportCpuMs(median.cpu, median.report.unique),
+    'ms',
+    'of the median run (its split is in the note of b); the receiver not included',
+  );
   record(
     'b.publish',
     'publish API rate during (b)',

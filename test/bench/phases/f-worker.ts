@@ -2,16 +2,14 @@
  * (f) the worker as its own process: the API (publishing) in the bench process, deliveries only in a
  * `hookport worker` child started with the hookport bin's node flags; its peak RSS over a sustained run.
  */
-import { spawn } from 'node:child_process';
 import { children } from '../children.ts';
-import { log, sleep } from '../clock.ts';
 import { benchEnv, startHookport } from '../hookport.ts';
 import { procStatus } from '../machine.ts';
 import type { ReceiverProcess } from '../receiver-process.ts';
 import { fmt, record } from '../results.ts';
-import { cliPath } from '../server.ts';
-import { root, settings, tsxImport } from '../settings.ts';
+import { settings } from '../settings.ts';
 import { throughput, throughputNote } from '../throughput.ts';
+import { startWorkerProcess, stopWorkerProcess } from '../worker-process.ts';
 
 export async function workerProcess(receiver: ReceiverProcess, ports: number[]): Promise<void> {
   const env = benchEnv('postgres', 'bench_worker');
@@ -19,26 +17,8 @@ export async function workerProcess(receiver: ReceiverProcess, ports: number[]):
   const b = await startHookport(env, 'api');
   try {
     const secrets = await b.endpoints(ports);
-    const child = spawn(process.execPath, [...settings.workerNodeArgs, '--import', tsxImport, cliPath, 'worker'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = await startWorkerProcess(env);
     children.worker = child;
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr += String(c);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 60_000);
-      child.stdout?.on('data', (c: Buffer) => {
-        if (String(c).includes('worker is running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr}`)));
-    });
     const pid = child.pid as number;
     const idle = procStatus(pid);
     const samples: number[] = [];
@@ -70,17 +50,7 @@ export async function workerProcess(receiver: ReceiverProcess, ports: number[]):
         `run as \`node ${settings.workerNodeArgs.map((a) => `${a} `).join('')}--import tsx server/src/cli.ts worker\`, ` +
         'so it includes tsx compiling TypeScript at start',
     );
-    child.kill('SIGTERM');
-    const exited = await Promise.race([
-      new Promise<number | null>((r) => child.once('exit', (code) => r(code))),
-      sleep(25_000).then(() => 'timeout' as const),
-    ]);
-    if (exited === 'timeout') {
-      log('worker did not stop within 25 s of SIGTERM; killing it');
-      child.kill('SIGKILL');
-    } else if (exited !== 0) {
-      log(`worker exited with ${exited} after SIGTERM`);
-    }
+    await stopWorkerProcess(child);
     children.worker = undefined;
   } finally {
     await b.close();

@@ -28,6 +28,11 @@ export const waitTimeoutMs = 45_000;
 export interface BrowserOptions {
   /** false: the page runs with scripts off (the `<noscript>` fallbacks). */
   javaScriptEnabled?: boolean;
+  /**
+   * true: the page's Content-Security-Policy is not applied, so a test may inject a script of its own
+   * (the accessibility test's axe-core). Never for a test of the page's own behaviour under its CSP.
+   */
+  bypassCSP?: boolean;
 }
 
 export interface Browser {
@@ -42,7 +47,10 @@ export interface Browser {
  * A headless Chromium with a fresh profile of its own (deleted at close), one page open, and a
  * record of every request it makes, so a test can prove the page stayed on 127.0.0.1.
  */
-export async function openBrowser({ javaScriptEnabled = true }: BrowserOptions = {}): Promise<Browser> {
+export async function openBrowser({
+  javaScriptEnabled = true,
+  bypassCSP = false,
+}: BrowserOptions = {}): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'hookport-browser-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
@@ -50,6 +58,7 @@ export async function openBrowser({ javaScriptEnabled = true }: BrowserOptions =
       headless: true,
       args: browserArgs,
       javaScriptEnabled,
+      bypassCSP,
     });
     // Every wait (waitFor, click, goto) is bounded by this; a loaded 2-CPU machine needs more than
     // Playwright's 30 s to parse and render a large page.

@@ -4,9 +4,11 @@ import {
   type Config,
   createLogger,
   type Hookport,
+  type HookportOptions,
   loadConfig,
   openHookport,
   openPostgres,
+  pgliteTemplate,
   type Role,
 } from '@hookport/server';
 import { ContractValidator } from './contract.ts';
@@ -100,7 +102,11 @@ export interface TestHookport {
  * Starts the real server in-process on a database of its own: a fresh schema
  * on PostgreSQL (dropped at close) or a fresh in-memory PGlite.
  */
-export async function startHookport(env: Record<string, string> = {}, role: Role = 'all'): Promise<TestHookport> {
+export async function startHookport(
+  env: Record<string, string> = {},
+  role: Role = 'all',
+  options: HookportOptions = {},
+): Promise<TestHookport> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const adminToken = `hpa_${randomBytes(24).toString('base64url')}`;
   const config = loadConfig({
@@ -124,7 +130,9 @@ export async function startHookport(env: Record<string, string> = {}, role: Role
       done();
     },
   });
-  const hp = await openHookport(config, createLogger(config.logLevel, sink), role);
+  // A fresh in-memory database loads a dumped empty cluster instead of running initdb (pglite-template.ts).
+  const embeddedTemplate = databaseKind === 'pglite' ? await pgliteTemplate() : undefined;
+  const hp = await openHookport(config, createLogger(config.logLevel, sink), role, { embeddedTemplate, ...options });
   const fetchFn = (req: Request) => hp.app.fetch(req);
   return {
     hp,

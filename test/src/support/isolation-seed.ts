@@ -20,6 +20,8 @@ export interface SeededTenant {
   refs: TenantRefs;
   /** Endpoint secrets, in each surface's format, as the create responses showed them. */
   secrets: string[];
+  /** The token of the tenant's portal session (refs.native.portalSession). */
+  portalToken: string;
 }
 
 interface Created {
@@ -125,6 +127,13 @@ export async function seedTenant(t: TestHookport, label: string, receiverUrl: st
     await rapidlyApi.get<{ data: { webhook_event: { id: string } }[] }>('/api/webhooks/deliveries', auth),
     'rapidly deliveries',
   ).body.data;
+  const portal = ok(
+    await t.api.post<{ id: string; token: string }>('/v1/portal-sessions', {
+      token: t.adminToken,
+      json: { tenantId: fixture.id },
+    }),
+    'portal session',
+  ).body;
   const tokens = ok(
     await t.api.get<PageOf<{ id: string }>>(`/v1/tenants/${fixture.id}/tokens`, { token: t.adminToken }),
     'tokens',
@@ -136,7 +145,7 @@ export async function seedTenant(t: TestHookport, label: string, receiverUrl: st
     marker,
     tokenId: tokens[0]?.id ?? '',
     eventType,
-    native: { endpoint: native.id, event: event.id, delivery: nativeDelivery.id },
+    native: { endpoint: native.id, event: event.id, delivery: nativeDelivery.id, portalSession: portal.id },
     spedy: { endpoint: spedy.id, delivery: spedyLog[0]?.id ?? '' },
     helpdesk: { endpoint: helpdesk.id },
     tsanet: { endpoint: tsanet.id },
@@ -150,6 +159,7 @@ export async function seedTenant(t: TestHookport, label: string, receiverUrl: st
     fixture,
     refs,
     secrets: [native.secret, spedy.secret, helpdesk.signingSecret, tsanet.secret, rapidly.secret, xpath.secret],
+    portalToken: portal.token,
   };
 }
 

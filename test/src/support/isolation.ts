@@ -137,8 +137,20 @@ export function minimalValue(doc: OpenApiDocument, schema: JsonSchema): unknown 
   }
 }
 
-/** What an operation needs: the admin token, or a tenant token holding every listed scope. */
-export type Need = 'admin' | readonly Scope[];
+/**
+ * Operations the admin token may call as well as a tenant token with the scopes (portal sessions:
+ * the admin opens them for any tenant). The matrix checks the admin gets past the access check there.
+ */
+export const adminAlsoAllowed: ReadonlySet<string> = new Set([
+  'POST /v1/portal-sessions',
+  'DELETE /v1/portal-sessions/{id}',
+]);
+
+/**
+ * What an operation needs: the admin token, a portal session's token (and no other kind), or a tenant
+ * token holding every listed scope.
+ */
+export type Need = 'admin' | 'portal' | readonly Scope[];
 
 /**
  * The scope of every secured operation, per surface, from docs/api.md and the
@@ -155,6 +167,11 @@ export const needs: Record<SurfaceName, Record<string, Need>> = {
     'POST /v1/tenants/{id}/tokens': 'admin',
     'GET /v1/tenants/{id}/tokens': 'admin',
     'DELETE /v1/tenants/{id}/tokens/{tokenId}': 'admin',
+    // The admin token may open and revoke these too (adminAlsoAllowed below).
+    'POST /v1/portal-sessions': ['endpoints:write'],
+    'DELETE /v1/portal-sessions/{id}': ['endpoints:write'],
+    // The calling portal session's own record: a portal token only, tenant and admin tokens refused.
+    'GET /v1/portal-sessions/current': 'portal',
     'POST /v1/event-types': ['endpoints:write'],
     'GET /v1/event-types': ['endpoints:read'],
     'GET /v1/event-types/{name}': ['endpoints:read'],
@@ -167,13 +184,21 @@ export const needs: Record<SurfaceName, Record<string, Need>> = {
     'DELETE /v1/endpoints/{id}': ['endpoints:write'],
     'POST /v1/endpoints/{id}/secret/rotate': ['endpoints:write'],
     'POST /v1/endpoints/{id}/ping': ['endpoints:write'],
+    'POST /v1/endpoints/{id}/send-example': ['endpoints:write'],
     'POST /v1/endpoints/{id}/recover': ['deliveries:write'],
+    'POST /v1/endpoints/test-filter': ['endpoints:read'],
+    'GET /v1/endpoints/{id}/stats': ['deliveries:read'],
+    'GET /v1/stats': ['deliveries:read'],
     'POST /v1/events': ['events:publish'],
+    'POST /v1/events/batch': ['events:publish'],
     'GET /v1/events': ['deliveries:read'],
     'GET /v1/events/{id}': ['deliveries:read'],
+    'DELETE /v1/events/{id}/content': ['deliveries:write'],
     'GET /v1/deliveries': ['deliveries:read'],
     'GET /v1/deliveries/{id}': ['deliveries:read'],
     'POST /v1/deliveries/{id}/redeliver': ['deliveries:write'],
+    'POST /v1/deliveries/replay': ['deliveries:write'],
+    'POST /v1/deliveries/{id}/skip': ['deliveries:write'],
   },
   spedy: {
     'GET /api/v1/webhook-endpoints/events': ['endpoints:read'],
@@ -241,7 +266,7 @@ export interface TenantRefs {
   marker: string;
   tokenId: string;
   eventType: string;
-  native: { endpoint: string; event: string; delivery: string };
+  native: { endpoint: string; event: string; delivery: string; portalSession: string };
   spedy: { endpoint: string; delivery: string };
   helpdesk: { endpoint: string };
   tsanet: { endpoint: number };
@@ -263,6 +288,7 @@ const paramSources: Record<SurfaceName, Record<string, (r: TenantRefs) => string
     endpoints: (r) => r.native.endpoint,
     events: (r) => r.native.event,
     deliveries: (r) => r.native.delivery,
+    'portal-sessions': (r) => r.native.portalSession,
   },
   spedy: { 'webhook-endpoints': (r) => r.spedy.endpoint, deliveries: (r) => r.spedy.delivery },
   helpdesk: { webhooks: (r) => r.helpdesk.endpoint },
@@ -348,6 +374,7 @@ export function nowhereRefs(): TenantRefs {
       endpoint: typeId('ep', randomUuid()),
       event: typeId('evt', randomUuid()),
       delivery: typeId('dlv', randomUuid()),
+      portalSession: typeId('psn', randomUuid()),
     },
     spedy: { endpoint: `wh_${uuidToUlid(randomUuid())}`, delivery: `dlv_${uuidToUlid(randomUuid())}` },
     helpdesk: { endpoint: `whk_${uuidToUlid(randomUuid())}` },

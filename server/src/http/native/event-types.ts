@@ -1,19 +1,22 @@
-import { createSurfaceRouter, guard, tenantIn } from '@hookport/compat';
+import { createSurfaceRouter, guard } from '@hookport/compat';
 import { type CorePort, eventTypes as routes } from '@hookport/spec';
-import { access } from './access.ts';
+import { access, tenantIn } from './access.ts';
 import { page, renderEventType } from './render.ts';
 
-/** The catalogue is read with endpoints:read and changed with endpoints:write (docs/architecture.md). */
+/**
+ * The catalogue is read with endpoints:read and changed with endpoints:write (docs/architecture.md);
+ * a portal session reads it (to pick an endpoint's event types) but never changes it.
+ */
 export function eventTypesRouter(core: CorePort) {
   return createSurfaceRouter()
     .openapi(guard(routes.createEventType, access('endpoints:write')), async (c) => {
       const created = await core.eventTypes.create(tenantIn(c), c.req.valid('json'));
       return c.json(renderEventType(created), 201);
     })
-    .openapi(guard(routes.listEventTypes, access('endpoints:read')), async (c) => {
+    .openapi(guard(routes.listEventTypes, access('endpoints:read', { portal: true })), async (c) => {
       return c.json(page(await core.eventTypes.list(tenantIn(c), c.req.valid('query')), renderEventType), 200);
     })
-    .openapi(guard(routes.getEventType, access('endpoints:read')), async (c) => {
+    .openapi(guard(routes.getEventType, access('endpoints:read', { portal: true })), async (c) => {
       return c.json(renderEventType(await core.eventTypes.get(tenantIn(c), c.req.valid('param').name)), 200);
     })
     .openapi(guard(routes.updateEventType, access('endpoints:write')), async (c) => {

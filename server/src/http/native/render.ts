@@ -1,5 +1,5 @@
 import type {
-  AttemptRecord,
+  DeliveryAttempt,
   DeliveryRecord,
   EndpointRecord,
   EventRecord,
@@ -26,6 +26,8 @@ export function renderTenant(t: TenantRecord) {
     metadata: t.metadata,
     quotas: t.quotas,
     limits: t.limits,
+    retentionDays: t.retentionDays,
+    effectiveRetentionDays: t.effectiveRetentionDays,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
   };
@@ -47,6 +49,7 @@ export function renderEventType(e: EventTypeRecord) {
     name: e.name,
     description: e.description,
     schema: e.schema,
+    examples: e.examples,
     deprecated: e.deprecated,
     createdAt: iso(e.createdAt),
     updatedAt: iso(e.updatedAt),
@@ -65,6 +68,10 @@ export function renderEndpoint(e: EndpointRecord) {
     headers: e.headers,
     rateLimit: e.rateLimit,
     metadata: e.metadata,
+    filter: e.filter,
+    retrySchedule: e.retrySchedule,
+    timeoutMs: e.timeoutMs,
+    ordering: e.ordering,
     disabledReason: e.disabledReason,
     createdAt: iso(e.createdAt),
     updatedAt: iso(e.updatedAt),
@@ -75,9 +82,11 @@ export function renderEvent(e: EventRecord) {
   return {
     id: toTypeId('event', e.id),
     type: e.type,
-    data: e.data,
+    data: e.expungedAt ? null : e.data,
     deliveryCount: e.deliveryCount,
     createdAt: iso(e.createdAt),
+    expungedAt: isoOrNull(e.expungedAt),
+    example: e.example,
   };
 }
 
@@ -97,7 +106,8 @@ export function renderDelivery(d: DeliveryRecord) {
   };
 }
 
-export function renderAttempt(a: AttemptRecord) {
+/** `withBody: false` for a caller that reads no event payloads (a filtered portal): the request's body is null. */
+export function renderAttempt(a: DeliveryAttempt, withBody: boolean) {
   return {
     id: toTypeId('attempt', a.id),
     number: a.number,
@@ -109,5 +119,6 @@ export function renderAttempt(a: AttemptRecord) {
     responseExcerpt: a.responseExcerpt,
     responseTruncated: a.responseTruncated,
     nextAttemptAt: isoOrNull(a.nextAttemptAt),
+    request: a.request && { headers: a.request.headers, body: withBody ? a.request.body : null },
   };
 }

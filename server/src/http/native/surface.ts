@@ -6,12 +6,16 @@ import { challenge } from './access.ts';
 import { endpointsRouter } from './endpoints.ts';
 import { eventTypesRouter } from './event-types.ts';
 import { eventsRouter } from './events.ts';
+import { portalSessionsRouter } from './portal-sessions.ts';
 import { serviceRouter } from './service.ts';
+import { statsRouter } from './stats.ts';
 import { tenantsRouter } from './tenants.ts';
 
 export interface NativeSurfaceOptions {
   db: Database;
   maxEventBytes: number;
+  /** HOOKPORT_PUBLIC_URL: the base of a portal session's console link (else the request's origin). */
+  publicUrl?: string | undefined;
 }
 
 /**
@@ -21,7 +25,7 @@ export interface NativeSurfaceOptions {
  * authenticated at once, before routing, so an unknown /v1 path asks for a
  * token like a known one; each route then checks its own access.
  */
-export function nativeSurface({ db, maxEventBytes }: NativeSurfaceOptions): Surface {
+export function nativeSurface({ db, maxEventBytes, publicUrl }: NativeSurfaceOptions): Surface {
   return {
     title: 'Hookport API',
     basePaths: ['/'],
@@ -35,8 +39,10 @@ export function nativeSurface({ db, maxEventBytes }: NativeSurfaceOptions): Surf
       return router
         .route('/', serviceRouter(db))
         .route('/', tenantsRouter(port))
+        .route('/', portalSessionsRouter(port, publicUrl))
         .route('/', eventTypesRouter(port))
         .route('/', endpointsRouter(port))
+        .route('/', statsRouter(port))
         .route('/', eventsRouter(port, maxEventBytes));
     },
   };
