@@ -102,7 +102,8 @@ describe('the database client while its sessions are terminated', () => {
       const deadline = Date.now() + 5000;
       while ([...before].some((p) => pending.has(p)) && Date.now() < deadline) await sleep(20);
       const left = [...before].filter((p) => pending.has(p));
-      if (left.length > 0) stranded.push(`round ${round}: ${left.map((p) => p.kind).join(', ')} still pending after 5 s`);
+      if (left.length > 0)
+        stranded.push(`round ${round}: ${left.map((p) => p.kind).join(', ')} still pending after 5 s`);
     }
     running = false;
     const stop = Promise.all(workers);
