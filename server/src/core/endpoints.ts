@@ -21,6 +21,7 @@ import {
 } from '@hookport/spec';
 import type { Cidr } from '../config.ts';
 import type { Database, Queryable } from '../db/database.ts';
+import { retryDeadlocks } from '../db/deadlock-retry.ts';
 import type { DeliveryStore } from '../shared/delivery-port.ts';
 import { urlRefusal } from '../shared/egress.ts';
 import { filtersSelect } from '../shared/event-filters.ts';
@@ -338,10 +339,10 @@ export function createEndpoints({ db, box, egressAllowlist, store, quotas }: End
     },
 
     async delete(tenantId: string, id: string): Promise<void> {
-      const rows = await db.query('delete from endpoints where tenant_id = $1 and id = $2 returning id', [
-        tenantId,
-        id,
-      ]);
+      // The cascade to the endpoint's deliveries can deadlock with the worker recording their attempts.
+      const rows = await retryDeadlocks(() =>
+        db.query('delete from endpoints where tenant_id = $1 and id = $2 returning id', [tenantId, id]),
+      );
       if (rows.length === 0) throw notFound();
     },
 
