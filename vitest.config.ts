@@ -12,6 +12,23 @@ import { defineConfig } from 'vitest/config';
  * set, and CI always runs that way once.
  */
 const withPostgres = Boolean(process.env.DATABASE_URL);
+/**
+ * Files whose subject is the embedded database or the packages, not the database a run is on: they use
+ * PGlite whatever DATABASE_URL says (the data directory's lock, PGlite's prepared statements, the quick
+ * start and the packed server on the embedded database) or test how a package installs (the SDK's pack,
+ * whose one delivery is a smoke test). The PostgreSQL run (DATABASE_URL set) leaves them out: they ran,
+ * the same, in the embedded run, and they are among the slowest files (about 100 s of CI's PostgreSQL run).
+ */
+const embeddedOnly = withPostgres
+  ? [
+      'server/src/db/data-dir-lock.test.ts',
+      'server/src/db/pglite-prepared.test.ts',
+      'test/src/data-dir-lock.test.ts',
+      'test/src/quickstart.test.ts',
+      'test/src/server.pack.test.ts',
+      'test/src/sdk.pack.test.ts',
+    ]
+  : [];
 /** Compiles the server before the end-to-end tests, which start the `hookport` bin (it runs server/dist). */
 const buildServer = 'test/src/support/build-server.ts';
 
@@ -21,14 +38,22 @@ export default defineConfig({
       { test: { name: 'spec', include: ['spec/src/**/*.test.ts'] } },
       // Hooks and tests start databases: PGlite and pg-boss's schema take seconds, and up to half a
       // minute on a 2-CPU machine that is busy with other work (docs/testing.md, "On a busy machine").
-      { test: { name: 'server', include: ['server/src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+      {
+        test: {
+          name: 'server',
+          include: ['server/src/**/*.test.ts'],
+          exclude: embeddedOnly,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
       { test: { name: 'compat', include: ['compat/src/**/*.test.ts'] } },
       { test: { name: 'sdk', include: ['sdk/src/**/*.test.ts'] } },
       {
         test: {
           name: 'e2e',
           include: ['test/src/**/*.test.ts'],
-          exclude: ['test/src/**/*.pg.test.ts'],
+          exclude: ['test/src/**/*.pg.test.ts', ...embeddedOnly],
           globalSetup: [buildServer],
           // Above the waits inside the tests (up to 30 s each), so a stuck wait fails with its own message.
           testTimeout: 60_000,
