@@ -21,7 +21,7 @@ import type { TestHookport } from './support/harness.ts';
  */
 
 const seed = fuzzSeed(20_261_123);
-const perVendor = Number(process.env.FUZZ_VENDOR_REQUESTS ?? 1300);
+const perVendor = Number(process.env.FUZZ_VENDOR_REQUESTS ?? 650);
 
 let t: TestHookport;
 const surfaces = new Map<string, Surface>();

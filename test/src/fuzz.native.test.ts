@@ -19,7 +19,7 @@ import type { TestHookport } from './support/harness.ts';
  */
 
 const seed = fuzzSeed(20_261_122);
-const count = Number(process.env.FUZZ_NATIVE_REQUESTS ?? 4200);
+const count = Number(process.env.FUZZ_NATIVE_REQUESTS ?? 2100);
 
 let t: TestHookport;
 let native: Surface;
