@@ -11,7 +11,7 @@ import {
   rideOutage,
   startPublisher,
 } from './support/outage.ts';
-import { postgres, type Sql } from './support/postgres.ts';
+import { databaseUrlOf, postgres, type Sql } from './support/postgres.ts';
 import { until } from './support/until.ts';
 import { killProcesses, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
@@ -35,17 +35,8 @@ let admin: Sql | undefined;
 let t: TestHookport | undefined;
 let fan: Fanout | undefined;
 
-/** The URL of the run's server (DATABASE_URL) with another database. */
-function urlOf(db: string): string {
-  const base = process.env.DATABASE_URL;
-  if (!base) throw new Error('outage.pg.test.ts needs DATABASE_URL');
-  const url = new URL(base);
-  url.pathname = `/${db}`;
-  return url.toString();
-}
-
 beforeAll(async () => {
-  admin = postgres(urlOf('postgres'), { max: 1, onnotice: () => {} });
+  admin = postgres(databaseUrlOf('postgres', 'outage.pg.test.ts'), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${database}"`);
 });
 afterAll(async () => {
@@ -81,7 +72,7 @@ describe('pg_terminate_backend of every Hookport connection under load', () => {
   it(`rides out ${terminations} rounds: 202 or 503 meanwhile, the worker resumes, nothing accepted is lost`, async () => {
     if (!admin) throw new Error('no admin connection');
     const sql = admin;
-    const hp = await startHookport({ DATABASE_URL: urlOf(database) }, 'api');
+    const hp = await startHookport({ DATABASE_URL: databaseUrlOf(database, 'outage.pg.test.ts') }, 'api');
     t = hp;
     const tenant = await createTenant(hp);
     const worker = await startWorkerProcess(hp);

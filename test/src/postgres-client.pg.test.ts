@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Database, openPostgres } from '@hookport/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgres, type Sql } from './support/postgres.ts';
+import { databaseUrlOf, postgres, type Sql } from './support/postgres.ts';
 
 /*
  * The database client under its connections being killed, round after round, while queries and
@@ -23,18 +23,10 @@ const database = `hp_client_${randomBytes(5).toString('hex')}`;
 let admin: Sql | undefined;
 let db: Database | undefined;
 
-function urlOf(name: string): string {
-  const base = process.env.DATABASE_URL;
-  if (!base) throw new Error('postgres-client.pg.test.ts needs DATABASE_URL');
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 beforeAll(async () => {
-  admin = postgres(urlOf('postgres'), { max: 1, onnotice: () => {} });
+  admin = postgres(databaseUrlOf('postgres', 'postgres-client.pg.test.ts'), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${database}"`);
-  db = openPostgres({ url: urlOf(database), schema: 'public', max: 10 });
+  db = openPostgres({ url: databaseUrlOf(database, 'postgres-client.pg.test.ts'), schema: 'public', max: 10 });
   await db.exec('create table pairs (id bigserial primary key, pair integer not null, part integer not null)');
 });
 afterAll(async () => {

@@ -13,3 +13,12 @@ export const postgres = createRequire(new URL('../../../server/package.json', im
 ) as typeof Postgres;
 
 export type Sql = Postgres.Sql;
+
+/** The URL of the run's server (DATABASE_URL) with another database on it; `who` names the test that needs it. */
+export function databaseUrlOf(database: string, who: string): string {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error(`${who} needs DATABASE_URL`);
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
