@@ -19,6 +19,35 @@ const withPostgres = Boolean(process.env.DATABASE_URL);
  * whose one delivery is a smoke test). The PostgreSQL run (DATABASE_URL set) leaves them out: they ran,
  * the same, in the embedded run, and they are among the slowest files (about 100 s of CI's PostgreSQL run).
  */
+/**
+ * Files whose subject is not the database: HTTP edge cases, error shapes and unknown parameters, the
+ * documents and the contract, egress refusals, logs, traces, hostile input and schemas. Every run of
+ * `pnpm test` includes them, except the embedded run of CI, which sets TEST_DATABASE_SUBJECTS_ONLY=1:
+ * CI runs them once, in its PostgreSQL run, where they are quicker (about 280 s of file time less
+ * in the embedded run, where PGlite's WebAssembly made every request slower).
+ */
+const notAboutTheDatabase = [
+  'test/src/compat.helpdesk.error.test.ts',
+  'test/src/compat.rapidly.error.test.ts',
+  'test/src/compat.spedy.error.test.ts',
+  'test/src/compat.xpath.error.test.ts',
+  'test/src/console.static.test.ts',
+  'test/src/contract.test.ts',
+  'test/src/docs.e2e.test.ts',
+  'test/src/egress.e2e.test.ts',
+  'test/src/egress.hostile.test.ts',
+  'test/src/egress.proxy.test.ts',
+  'test/src/hostile.input.test.ts',
+  'test/src/http.edge.test.ts',
+  'test/src/native.error.test.ts',
+  'test/src/query.unknown.test.ts',
+  'test/src/schemas.hostile.test.ts',
+  'test/src/secrets.logs.test.ts',
+  'test/src/testkit.contract.test.ts',
+  'test/src/tracing.export-failure.test.ts',
+  'test/src/tracing.otlp.test.ts',
+];
+const databaseSubjectsOnly = !withPostgres && process.env.TEST_DATABASE_SUBJECTS_ONLY === '1';
 const embeddedOnly = withPostgres
   ? [
       'server/src/db/data-dir-lock.test.ts',
@@ -53,7 +82,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/src/**/*.test.ts'],
-          exclude: ['test/src/**/*.pg.test.ts', ...embeddedOnly],
+          exclude: ['test/src/**/*.pg.test.ts', ...embeddedOnly, ...(databaseSubjectsOnly ? notAboutTheDatabase : [])],
           globalSetup: [buildServer],
           // Above the waits inside the tests (up to 30 s each), so a stuck wait fails with its own message.
           testTimeout: 60_000,
