@@ -7,6 +7,7 @@ function fakeTime() {
   let now = 1_000_000;
   let nextId = 0;
   const pending = new Map<number, { at: number; fn: () => void }>();
+  let immediates: (() => void)[] = [];
   const timers: Timers = {
     setTimeout(fn, ms) {
       nextId += 1;
@@ -16,12 +17,18 @@ function fakeTime() {
     clearTimeout(handle) {
       pending.delete(handle as number);
     },
+    setImmediate(fn) {
+      immediates.push(fn);
+    },
   };
   return {
     clock: () => now,
     timers,
-    /** Moves the clock on, running the timers that fall due on the way, in order. */
-    advance(ms: number) {
+    /**
+     * Moves the clock on, running the timers that fall due on the way, in order. After each, as in a turn
+     * of the event loop: `io` (what arrived meanwhile, say an answer), then the immediates.
+     */
+    advance(ms: number, io?: () => void) {
       const end = now + ms;
       for (;;) {
         const due = [...pending].filter(([, t]) => t.at <= end).sort(([, a], [, b]) => a.at - b.at)[0];
@@ -29,6 +36,10 @@ function fakeTime() {
         pending.delete(due[0]);
         now = due[1].at;
         due[1].fn();
+        io?.();
+        const run = immediates;
+        immediates = [];
+        for (const fn of run) fn();
       }
       now = end;
     },
@@ -180,6 +191,22 @@ describe('admission: lanes', () => {
     await settle();
     expect(moves).toEqual([{ endpointId: 'a', lane: 'slow' }]);
     stop?.();
+  });
+
+  it('takes in an answer that came while the process was stalled before deciding: no move', async () => {
+    const { admission, time, moves } = setup();
+    const a = admission.enter(healthy('a'));
+    const b = admission.enter(healthy('a'));
+    const stopA = a?.watch();
+    const stopB = b?.watch();
+    // The watch's timers fire late, after a stall during which both answers came: the turn's I/O runs
+    // first and stops the watches, so nothing was slow.
+    time.advance(1500, () => {
+      stopA?.();
+      stopB?.();
+    });
+    await settle();
+    expect(moves).toEqual([]);
   });
 
   it('with a slot to spare, moves it only after slowAfterMs (1000 ms), and not once the answer came', async () => {

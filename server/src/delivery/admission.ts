@@ -11,6 +11,8 @@ import type { Lane } from './queue.ts';
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Runs `fn` once this turn of the event loop, with the I/O callbacks it ran, is over. */
+  setImmediate(fn: () => void): void;
 }
 
 /** Node's timers, unref'd: a watch must not keep a stopping process alive. */
@@ -22,6 +24,9 @@ export const realTimers: Timers = {
   },
   clearTimeout(handle) {
     clearTimeout(handle as NodeJS.Timeout);
+  },
+  setImmediate(fn) {
+    setImmediate(fn);
   },
 };
 
@@ -175,11 +180,26 @@ export function createAdmission(options: AdmissionOptions, deps: AdmissionDeps) 
    */
   function watchSaturation(ep: EndpointView): () => void {
     if (ep.slowLane) return () => {};
-    const atCap = timers.setTimeout(() => {
-      if (inFlightTo(ep.endpointId) >= capOf(ep)) void moveLane(ep, 'slow');
-    }, saturatedAfterMs);
-    const slow = timers.setTimeout(() => void moveLane(ep, 'slow'), slowAfterMs);
+    let answered = false;
+    // Decided one turn of the event loop after the timer (setImmediate runs after the I/O callbacks): an
+    // answer that came while this process was stalled (a busy CPU, a long GC) is taken in first, so the
+    // stall alone does not put a healthy endpoint in the slow lane. The delivery deadline does the same.
+    const unlessAnswered = (decide: () => void) => () =>
+      timers.setImmediate(() => {
+        if (!answered) decide();
+      });
+    const atCap = timers.setTimeout(
+      unlessAnswered(() => {
+        if (inFlightTo(ep.endpointId) >= capOf(ep)) void moveLane(ep, 'slow');
+      }),
+      saturatedAfterMs,
+    );
+    const slow = timers.setTimeout(
+      unlessAnswered(() => void moveLane(ep, 'slow')),
+      slowAfterMs,
+    );
     return () => {
+      answered = true;
       timers.clearTimeout(atCap);
       timers.clearTimeout(slow);
     };
